@@ -1,0 +1,72 @@
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+RASA := $(PY) -m rasa
+SPACY_MODEL := build/spacy/en_clinic
+MODEL_DIR := models
+MODEL := $(MODEL_DIR)/current.tar.gz
+RASA_PORT ?= 5005
+ACTIONS_PORT ?= 5055
+# Everything the trained model depends on: retrain only when one of these changed.
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json
+
+.PHONY: help install spacy train run shell test validate pytest e2e evaluate lint clean
+
+help:
+	@echo "make run       start the assistant (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT))"
+	@echo "make test      validate data, run pytest and the end-to-end stories"
+	@echo "make train     train the model when its inputs changed"
+	@echo "make shell     talk to the assistant in the terminal"
+	@echo "make evaluate  5-fold NLU cross-validation into reports/"
+	@echo "make lint      ruff"
+
+# The lock pins every package. rasa declares Python <3.11 but runs on 3.11, so it and
+# rasa-sdk are installed in a second step without dependency resolution.
+$(VENV)/.installed: requirements.lock
+	test -x $(PY) || python3.11 -m venv $(VENV)
+	$(PY) -m pip install --quiet --no-deps -r <(grep -vE '^rasa(-sdk)?==' requirements.lock)
+	$(PY) -m pip install --quiet --no-deps --ignore-requires-python -r <(grep -E '^rasa(-sdk)?==' requirements.lock)
+	touch $@
+
+install: $(VENV)/.installed
+
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed content/spacy/entities.yml clinic/nlu/spacy_model.py
+	$(PY) -m clinic.nlu.spacy_model --output $(SPACY_MODEL)
+
+spacy: $(SPACY_MODEL)/meta.json
+
+$(MODEL): $(TRAINING_INPUTS)
+	$(RASA) train --fixed-model-name current --out $(MODEL_DIR) --quiet
+
+train: $(MODEL)
+
+validate: $(VENV)/.installed $(SPACY_MODEL)/meta.json
+	$(RASA) data validate --fail-on-warnings
+
+run: $(MODEL)
+	bin/run-all
+
+shell: $(MODEL)
+	bin/run-actions & trap 'kill $$!' EXIT; $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+
+pytest: $(MODEL)
+	$(PY) -m pytest
+
+e2e: $(MODEL)
+	bin/run-actions & trap 'kill $$!' EXIT; bin/wait-for-port $(ACTIONS_PORT) && \
+	  $(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --endpoints endpoints.yml \
+	    --fail-on-prediction-errors --out reports/e2e
+
+test: validate pytest e2e
+
+evaluate: $(MODEL)
+	$(RASA) test nlu --nlu data/nlu.yml --cross-validation --folds 5 --out reports/nlu
+	$(PY) -m clinic.nlu.report reports/nlu
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check clinic actions tests
+
+clean:
+	rm -rf build $(MODEL_DIR) reports/e2e

@@ -1,0 +1,45 @@
+"""Applies the typed-command screen to an input channel's messages before Rasa sees them."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any, Awaitable, Callable, Optional
+
+from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.events import BotUttered
+from sanic import Blueprint, Request
+
+from clinic.commands import COMMAND_PREFIX, offered_payloads, screen_typed_command
+
+_current_agent: ContextVar[Optional[Any]] = ContextVar("current_agent", default=None)
+
+MessageHandler = Callable[[UserMessage], Awaitable[Any]]
+
+
+async def screened_text(agent: Any, sender_id: str, text: str) -> str:
+    """The text to hand to Rasa for a message typed by ``sender_id``."""
+    if not text.strip().startswith(COMMAND_PREFIX):
+        return text
+    tracker = await agent.tracker_store.retrieve(sender_id) if agent else None
+    events = tracker.events if tracker else []
+    offered = offered_payloads(e.data for e in events if isinstance(e, BotUttered))
+    return screen_typed_command(text, offered)
+
+
+def guard_handler(on_new_message: MessageHandler) -> MessageHandler:
+    async def handle(message: UserMessage) -> Any:
+        if message.text:
+            message.text = await screened_text(_current_agent.get(), message.sender_id, message.text)
+        return await on_new_message(message)
+
+    return handle
+
+
+def remember_agent(blueprint: Blueprint) -> Blueprint:
+    """Makes the serving app's agent visible to ``guard_handler`` during each request."""
+
+    @blueprint.on_request
+    async def _remember(request: Request) -> None:
+        _current_agent.set(getattr(request.app.ctx, "agent", None))
+
+    return blueprint

@@ -1,0 +1,70 @@
+"""Builds the project's spaCy pipeline from the sources in ``content/spacy``.
+
+The pipeline is a blank English model with a lookup lemmatizer and an entity ruler for
+medication names, Orange County places and clinic names. ``SpacyNLP`` in config.yml loads
+it by path, so nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, Dict, List
+
+import yaml
+
+DEFAULT_SOURCE = Path("content/spacy/entities.yml")
+DEFAULT_OUTPUT = Path("build/spacy/en_clinic")
+
+
+def _token_pattern(phrase: str) -> List[Dict[str, str]]:
+    return [{"LOWER": token} for token in phrase.lower().split()]
+
+
+def ruler_patterns(entities: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Turns the entity source file into entity-ruler patterns.
+
+    Clinic phrases carry the canonical clinic name as the pattern id, so the
+    longest-match rule of the ruler prefers "irvine clinic" (clinic) over "irvine" (city).
+    """
+    patterns: List[Dict[str, Any]] = []
+    for name in entities.get("medication", []):
+        patterns.append({"label": "medication", "pattern": _token_pattern(name)})
+    for name in entities.get("city", []):
+        patterns.append({"label": "city", "pattern": _token_pattern(name)})
+    for canonical, phrases in entities.get("clinic", {}).items():
+        for phrase in phrases:
+            patterns.append(
+                {"label": "clinic", "pattern": _token_pattern(phrase), "id": canonical}
+            )
+    return patterns
+
+
+def build(source: Path = DEFAULT_SOURCE, output: Path = DEFAULT_OUTPUT) -> Path:
+    """Builds the pipeline and writes it to ``output``; returns the output path."""
+    import spacy
+
+    entities = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
+    # Loads the lemma lookup table from spacy-lookups-data into the pipeline itself,
+    # so the saved model needs no lookups package at run time. It also empties the
+    # ruler, so the patterns go in afterwards.
+    nlp.initialize()
+    ruler.add_patterns(ruler_patterns(entities))
+    output.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(output)
+    return output
+
+
+def main(argv: List[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    args = parser.parse_args(argv)
+    print(build(args.source, args.output))
+
+
+if __name__ == "__main__":
+    main()

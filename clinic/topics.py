@@ -1,0 +1,54 @@
+"""Plain-language names of the assistant's intents, for prompts shown to visitors."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+TOPIC_LABELS: Dict[str, str] = {
+    "greet": "saying hello",
+    "goodbye": "saying goodbye",
+    "thank_you": "saying thanks",
+    "bot_challenge": "whether you're talking to a bot",
+    "ask_capabilities": "what I can help with",
+    "request_human": "talking to a person at the clinic",
+    "fibro_definition": "what fibromyalgia is",
+    "fibro_symptoms": "the symptoms of fibromyalgia",
+    "treatment_overview": "treatment options for fibromyalgia",
+    "treatment_medications": "medicines used for fibromyalgia",
+    "treatment_physical_therapy": "exercise and physical therapy",
+    "treatment_cbt": "CBT and counseling",
+    "treatment_lifestyle": "sleep, stress and diet",
+    "ketamine_overview": "what ketamine therapy is",
+    "ketamine_mechanism": "how ketamine works",
+    "ketamine_onset": "how fast ketamine works",
+    "ketamine_duration": "how long ketamine relief lasts",
+    "ketamine_regimen": "the ketamine infusion schedule",
+    "ketamine_side_effects": "ketamine side effects and risks",
+    "ketamine_vs_traditional": "ketamine compared with other treatments",
+    "ketamine_evidence": "research and FDA status of ketamine",
+    "ketamine_candidacy": "who can have ketamine therapy",
+    "ketamine_session_experience": "what an infusion day is like",
+    "cost_insurance": "cost and insurance",
+    "clinic_locations": "where our clinics are",
+    "clinic_hours": "our opening hours",
+    "clinic_contact": "how to contact a clinic",
+    "book_appointment": "booking an appointment",
+    "medical_advice": "a question about your own care",
+}
+
+# Intents never offered back as a "did you mean" guess: answering yes to them would not help.
+NOT_CONFIRMABLE = {"affirm", "deny", "out_of_scope", "nlu_fallback", "crisis"}
+
+
+def topic_label(intent: str) -> Optional[str]:
+    """The visitor-facing label of an intent, or None when it has none."""
+    return TOPIC_LABELS.get(intent)
+
+
+def best_guess(intent_ranking: List[Dict]) -> Optional[str]:
+    """The highest-ranked intent that can be offered back to the visitor for confirmation."""
+    for candidate in intent_ranking:
+        name = candidate.get("name")
+        if name not in NOT_CONFIRMABLE and name in TOPIC_LABELS:
+            return name
+    return None

@@ -1,0 +1,66 @@
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+import pytest
+import requests
+import yaml
+
+from tests.servers import ROOT, running_assistant
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict:
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, str]]:
+    with running_assistant(tmp_path_factory.mktemp("assistant")) as servers:
+        yield servers
+
+
+class RestClient:
+    """Talks to the assistant over the public REST channel, like a website visitor."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.base, self.token = base, token
+
+    def send(self, sender: str, text: str) -> requests.Response:
+        return requests.post(
+            f"{self.base}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=60,
+        )
+
+    def say(self, sender: str, text: str) -> List[Dict]:
+        response = self.send(sender, text)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def parse(self, text: str) -> Dict:
+        response = requests.post(
+            f"{self.base}/model/parse", params={"token": self.token}, json={"text": text}, timeout=30
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def tracker(self, sender: str) -> Dict:
+        response = requests.get(
+            f"{self.base}/conversations/{sender}/tracker", params={"token": self.token}, timeout=30
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture(scope="session")
+def rest(assistant: Dict[str, str]) -> RestClient:
+    return RestClient(assistant["rasa"], assistant["token"])
+
+
+def texts(messages: List[Dict]) -> str:
+    return "\n".join(message.get("text", "") for message in messages)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path

@@ -1,0 +1,47 @@
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActionExecuted, SessionStarted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionAskAffirmation
+from actions.session import ActionSessionStart
+
+
+def tracker_with_ranking(ranking):
+    return Tracker(
+        sender_id="visitor",
+        slots={},
+        latest_message={"text": "kettamine how quick", "intent": ranking[0], "intent_ranking": ranking},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+async def test_session_start_opens_with_the_disclaimer():
+    dispatcher = CollectingDispatcher()
+    events = await ActionSessionStart().run(dispatcher, tracker_with_ranking([{"name": "greet"}]), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_disclaimer"]
+    assert events == [SessionStarted(), ActionExecuted("action_listen")]
+
+
+async def test_affirmation_offers_the_best_guess_in_plain_words():
+    dispatcher = CollectingDispatcher()
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "ketamine_onset", "confidence": 0.28},
+        {"name": "ketamine_duration", "confidence": 0.2},
+    ]
+    await ActionAskAffirmation().run(dispatcher, tracker_with_ranking(ranking), {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_ask_affirmation"
+    assert message["topic"] == "how fast ketamine works"
+    assert [b["payload"] for b in message["buttons"]] == ["/ketamine_onset", "/out_of_scope", "/request_human"]
+
+
+async def test_affirmation_asks_to_rephrase_when_nothing_can_be_offered():
+    dispatcher = CollectingDispatcher()
+    ranking = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "out_of_scope", "confidence": 0.2}]
+    await ActionAskAffirmation().run(dispatcher, tracker_with_ranking(ranking), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_rephrase"]

@@ -1,0 +1,40 @@
+import pytest
+import spacy
+
+from clinic.nlu.spacy_model import build, ruler_patterns
+
+SOURCE = {
+    "medication": ["lyrica", "low dose naltrexone"],
+    "city": ["irvine", "laguna niguel"],
+    "clinic": {"Irvine": ["irvine clinic"]},
+}
+
+
+def test_patterns_are_lowercase_token_patterns_with_clinic_ids():
+    patterns = ruler_patterns(SOURCE)
+    assert {"label": "medication", "pattern": [{"LOWER": "low"}, {"LOWER": "dose"}, {"LOWER": "naltrexone"}]} in patterns
+    assert {"label": "clinic", "pattern": [{"LOWER": "irvine"}, {"LOWER": "clinic"}], "id": "Irvine"} in patterns
+
+
+@pytest.fixture(scope="module")
+def nlp(tmp_path_factory):
+    source = tmp_path_factory.mktemp("src") / "entities.yml"
+    source.write_text(
+        "medication: [lyrica, low dose naltrexone]\ncity: [irvine, laguna niguel]\n"
+        "clinic:\n  Irvine: [irvine clinic]\n",
+        encoding="utf-8",
+    )
+    return spacy.load(build(source, tmp_path_factory.mktemp("model") / "en_test"))
+
+
+def test_built_pipeline_finds_medications_places_and_clinics(nlp):
+    doc = nlp("I live in Laguna Niguel and take LYRICA, is the Irvine clinic open?")
+    assert [(e.text, e.label_, e.ent_id_) for e in doc.ents] == [
+        ("Laguna Niguel", "city", ""),
+        ("LYRICA", "medication", ""),
+        ("Irvine clinic", "clinic", "Irvine"),
+    ]
+
+
+def test_built_pipeline_lemmatizes_from_the_lookup_table(nlp):
+    assert [t.lemma_ for t in nlp("infusions hurts")] == ["infusion", "hurt"]
