@@ -1,0 +1,94 @@
+"""The deterministic crisis screen: does a message say someone is in danger right now?
+
+The lexicon (content/safety_lexicon.yml) explains how entries are chosen; this module only
+matches them, folding case, accents and curly quotes, and cancels a match that a negation
+word shortly before it, in the same clause, turns around.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import List, Optional, Pattern
+
+import yaml
+
+DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "content" / "safety_lexicon.yml"
+NEGATION_WINDOW = 3
+NEGATORS = frozenset(
+    {
+        "not", "no", "never", "nope", "dont", "don't", "doesnt", "doesn't", "didnt", "didn't",
+        "wont", "won't", "wouldnt", "wouldn't", "isnt", "isn't", "arent", "aren't", "wasnt",
+        "wasn't", "havent", "haven't", "hasnt", "hasn't", "aint", "ain't", "nunca", "jamas", "ni",
+    }
+)
+CLAUSE_BREAK = re.compile(r"[.,;:!?\n]|\b(?:but|though|although|however|pero|aunque)\b")
+WORD = re.compile(r"[a-z0-9']+")
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    id: str
+    category: str
+    language: str
+    pattern: Pattern[str]
+    example: str
+    negated: str
+
+
+@dataclass(frozen=True)
+class CrisisMatch:
+    entry_id: str
+    category: str
+    matched_text: str
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents removed, curly quotes straightened, spaces collapsed."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+def load_lexicon(path: Path = DEFAULT_LEXICON) -> List[LexiconEntry]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        LexiconEntry(
+            id=item["id"],
+            category=item["category"],
+            language=item["language"],
+            pattern=re.compile(item["pattern"]),
+            example=item["example"],
+            negated=item["negated"],
+        )
+        for item in data["entries"]
+    ]
+
+
+@lru_cache(maxsize=4)
+def cached_lexicon(path: Path = DEFAULT_LEXICON) -> List[LexiconEntry]:
+    return load_lexicon(path)
+
+
+def _is_negated(text: str, start: int) -> bool:
+    clause_start = 0
+    for boundary in CLAUSE_BREAK.finditer(text, 0, start):
+        clause_start = boundary.end()
+    preceding = WORD.findall(text[clause_start:start])
+    return any(word in NEGATORS for word in preceding[-NEGATION_WINDOW:])
+
+
+def screen(text: Optional[str], lexicon: Optional[List[LexiconEntry]] = None) -> Optional[CrisisMatch]:
+    """The first un-negated crisis match in ``text``, or None."""
+    if not text:
+        return None
+    normalised = normalise(text)
+    for entry in lexicon if lexicon is not None else cached_lexicon():
+        for found in entry.pattern.finditer(normalised):
+            if not _is_negated(normalised, found.start()):
+                return CrisisMatch(entry.id, entry.category, found.group(0))
+    return None
