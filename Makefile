@@ -1,6 +1,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONWARNINGS := ignore
+
 VENV ?= .venv
 PY := $(VENV)/bin/python
 RASA := $(PY) -m rasa

@@ -4,14 +4,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from clinic.topics import best_guess, topic_label
+from clinic.topics import best_guess, confirmation_prompt
 
 
-class ActionAskAffirmation(Action):
+class ActionConfirmTopic(Action):
     """First stage of the two-stage fallback: offers the best guess in plain words."""
 
     def name(self) -> Text:
-        return "action_default_ask_affirmation"
+        return "action_confirm_topic"
 
     async def run(
         self,
@@ -19,18 +19,9 @@ class ActionAskAffirmation(Action):
         tracker: Tracker,
         domain: Dict[Text, Any],
     ) -> List[EventType]:
-        ranking = tracker.latest_message.get("intent_ranking") or []
-        guess = best_guess(ranking)
+        guess = best_guess(tracker.latest_message.get("intent_ranking") or [])
         if guess is None:
             dispatcher.utter_message(response="utter_ask_rephrase")
-            return []
-        dispatcher.utter_message(
-            response="utter_ask_affirmation",
-            topic=topic_label(guess),
-            buttons=[
-                {"title": "Yes", "payload": f"/{guess}"},
-                {"title": "No, something else", "payload": "/out_of_scope"},
-                {"title": "Talk to a person", "payload": "/request_human"},
-            ],
-        )
+        else:
+            dispatcher.utter_message(**confirmation_prompt(guess))
         return []

@@ -52,3 +52,15 @@ def best_guess(intent_ranking: List[Dict]) -> Optional[str]:
         if name not in NOT_CONFIRMABLE and name in TOPIC_LABELS:
             return name
     return None
+
+
+def confirmation_prompt(intent: str) -> Dict:
+    """The first fallback stage: the best guess in plain words, with buttons to answer."""
+    return {
+        "text": f"Sorry, I'm not sure I understood. Did you mean {TOPIC_LABELS[intent]}?",
+        "buttons": [
+            {"title": "Yes", "payload": f"/{intent}"},
+            {"title": "No, something else", "payload": "/deny"},
+            {"title": "Talk to a person", "payload": "/request_human"},
+        ],
+    }

@@ -2,7 +2,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallback import ActionAskAffirmation
+from actions.fallback import ActionConfirmTopic
 from actions.session import ActionSessionStart
 
 
@@ -33,15 +33,14 @@ async def test_affirmation_offers_the_best_guess_in_plain_words():
         {"name": "ketamine_onset", "confidence": 0.28},
         {"name": "ketamine_duration", "confidence": 0.2},
     ]
-    await ActionAskAffirmation().run(dispatcher, tracker_with_ranking(ranking), {})
+    await ActionConfirmTopic().run(dispatcher, tracker_with_ranking(ranking), {})
     [message] = dispatcher.messages
-    assert message["response"] == "utter_ask_affirmation"
-    assert message["topic"] == "how fast ketamine works"
-    assert [b["payload"] for b in message["buttons"]] == ["/ketamine_onset", "/out_of_scope", "/request_human"]
+    assert "how fast ketamine works" in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["/ketamine_onset", "/deny", "/request_human"]
 
 
 async def test_affirmation_asks_to_rephrase_when_nothing_can_be_offered():
     dispatcher = CollectingDispatcher()
     ranking = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "out_of_scope", "confidence": 0.2}]
-    await ActionAskAffirmation().run(dispatcher, tracker_with_ranking(ranking), {})
+    await ActionConfirmTopic().run(dispatcher, tracker_with_ranking(ranking), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_rephrase"]

@@ -1,0 +1,131 @@
+"""A linear intent classifier over Rasa's sparse features, tuned for this FAQ.
+
+Rasa's LogisticRegressionClassifier fixes the regularisation at C=1 on raw counts and fails
+on a message without features (empty text). This one weights the counts by TF-IDF
+(sublinear), lets config.yml set C, and scores a featureless message as all zeros, so it
+falls to the fallback instead of raising.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.featurizers.featurizer import Featurizer
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, vstack
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+# The TF-IDF step keeps its weights as a sparse diagonal matrix; nothing else is trusted.
+TRUSTED_TYPES = ["scipy.sparse._csr.csr_matrix"]
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class LinearIntentClassifier(IntentClassifier, GraphComponent):
+    @classmethod
+    def required_components(cls) -> List[type]:
+        return [Featurizer]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"C": 10.0, "max_iter": 3000, "ranking_length": 10, "random_state": 42}
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        pipeline: Optional[Pipeline] = None,
+    ) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.pipeline = pipeline
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LinearIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    def _features(self, message: Message, width: Optional[int]) -> csr_matrix:
+        sparse = message.get_sparse_features(attribute=TEXT)[1]
+        if sparse is not None:
+            return csr_matrix(sparse.features)
+        return csr_matrix((1, width or 0))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if not examples:
+            return self._resource
+        X = vstack([self._features(e, None) for e in examples])
+        y = [e.get(INTENT) for e in examples]
+        self.pipeline = Pipeline(
+            [
+                ("tfidf", TfidfTransformer(sublinear_tf=True)),
+                (
+                    "classifier",
+                    LogisticRegression(
+                        C=self.config["C"],
+                        max_iter=self.config["max_iter"],
+                        class_weight="balanced",
+                        random_state=self.config["random_state"],
+                    ),
+                ),
+            ]
+        )
+        self.pipeline.fit(X, y)
+        self.persist()
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self.pipeline is None:
+            return messages
+        width = self.pipeline.named_steps["tfidf"].n_features_in_
+        rows = [self._features(m, width) for m in messages]
+        probabilities = self.pipeline.predict_proba(vstack(rows).tocsr())
+        intents = self.pipeline.classes_
+        for message, scores in zip(messages, probabilities):
+            order = np.argsort(-scores)[: self.config["ranking_length"]]
+            ranking = [{"name": str(intents[i]), "confidence": float(scores[i])} for i in order]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    def persist(self) -> None:
+        import skops.io as sio
+
+        with self._model_storage.write_to(self._resource) as model_dir:
+            sio.dump(self.pipeline, model_dir / "intent_classifier.skops")
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LinearIntentClassifier:
+        import skops.io as sio
+
+        with model_storage.read_from(resource) as model_dir:
+            path = model_dir / "intent_classifier.skops"
+            untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
+            if untrusted:
+                raise ValueError(f"untrusted types in the saved intent classifier: {sorted(untrusted)}")
+            pipeline = sio.load(path, trusted=TRUSTED_TYPES)
+        return cls(config, model_storage, resource, pipeline)
