@@ -15,7 +15,7 @@ ACTIONS_PORT ?= 5055
 # Everything the trained model depends on: retrain only when one of these changed.
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json
 
-.PHONY: help install spacy train run shell test validate pytest e2e evaluate lint clean
+.PHONY: help install spacy train migrate run shell test validate pytest e2e evaluate lint clean escalations
 
 help:
 	@echo "make run       start the assistant (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT))"
@@ -23,6 +23,7 @@ help:
 	@echo "make train     train the model when its inputs changed"
 	@echo "make shell     talk to the assistant in the terminal"
 	@echo "make evaluate  5-fold NLU cross-validation into reports/"
+	@echo "make escalations  list escalation records as JSON"
 	@echo "make lint      ruff"
 
 # The lock pins every package. rasa declares Python <3.11 but runs on 3.11, so it and
@@ -45,19 +46,23 @@ $(MODEL): $(TRAINING_INPUTS)
 
 train: $(MODEL)
 
+# The escalation tables belong to the staff console (Django migrations).
+migrate: $(VENV)/.installed
+	$(PY) -m clinic.escalations migrate
+
 validate: $(VENV)/.installed $(SPACY_MODEL)/meta.json
 	$(RASA) data validate --fail-on-warnings
 
-run: $(MODEL)
+run: $(MODEL) migrate
 	bin/run-all
 
-shell: $(MODEL)
+shell: $(MODEL) migrate
 	bin/run-actions & trap 'kill $$!' EXIT; $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
 pytest: $(MODEL)
 	$(PY) -m pytest
 
-e2e: $(MODEL)
+e2e: $(MODEL) migrate
 	bin/run-actions & trap 'kill $$!' EXIT; bin/wait-for-port $(ACTIONS_PORT) && \
 	  $(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --endpoints endpoints.yml \
 	    --fail-on-prediction-errors --out reports/e2e
@@ -67,6 +72,9 @@ test: validate pytest e2e
 evaluate: $(MODEL)
 	$(RASA) test nlu --nlu data/nlu.yml --cross-validation --folds 5 --out reports/nlu
 	$(PY) -m clinic.nlu.report reports/nlu
+
+escalations: migrate
+	@$(PY) -m clinic.escalations list
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check clinic actions tests

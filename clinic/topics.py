@@ -54,6 +54,27 @@ def best_guess(intent_ranking: List[Dict]) -> Optional[str]:
     return None
 
 
+FAQ_INTENTS = frozenset(
+    {
+        "fibro_definition", "fibro_symptoms", "treatment_overview", "treatment_medications",
+        "treatment_physical_therapy", "treatment_cbt", "treatment_lifestyle", "ketamine_overview",
+        "ketamine_mechanism", "ketamine_onset", "ketamine_duration", "ketamine_regimen",
+        "ketamine_side_effects", "ketamine_vs_traditional", "ketamine_evidence",
+        "ketamine_candidacy", "ketamine_session_experience", "cost_insurance",
+    }
+)
+RELATED_FAQ_MIN_CONFIDENCE = 0.08
+
+
+def related_faq(intent_ranking: List[Dict]) -> Optional[str]:
+    """The general FAQ topic closest to a personal question, when the classifier sees one."""
+    for candidate in intent_ranking:
+        name = candidate.get("name")
+        if name in FAQ_INTENTS:
+            return name if candidate.get("confidence", 0.0) >= RELATED_FAQ_MIN_CONFIDENCE else None
+    return None
+
+
 def confirmation_prompt(intent: str) -> Dict:
     """The first fallback stage: the best guess in plain words, with buttons to answer."""
     return {

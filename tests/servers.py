@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -35,6 +36,23 @@ def wait_for_http(url: str, timeout: float = 240.0) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
 
+def store_env(workdir: Path) -> Dict[str, str]:
+    """Environment that gives a process its own escalation database and outbox in ``workdir``."""
+    return {
+        "CLINIC_VAR_DIR": str(workdir),
+        "ESCALATIONS_DATABASE_URL": f"sqlite:///{workdir / 'escalations.db'}",
+    }
+
+
+def list_escalations(env: Dict[str, str]) -> list:
+    """The escalations as the command-line listing prints them."""
+    output = subprocess.run(
+        [sys.executable, "-m", "clinic.escalations", "list"], cwd=ROOT, env=env, check=True,
+        capture_output=True, text=True,
+    ).stdout
+    return json.loads(output)
+
+
 def _endpoints_file(workdir: Path, actions_port: int) -> Path:
     path = workdir / "endpoints.yml"
     path.write_text(
@@ -51,7 +69,8 @@ def running_assistant(workdir: Path, extra_env: Dict[str, str] | None = None) ->
     """Yields the base URLs and API token of a freshly started assistant."""
     rasa_port, actions_port = free_port(), free_port()
     token = "test-token"
-    env = {**os.environ, **(extra_env or {}), "ACTIONS_PORT": str(actions_port)}
+    env = {**os.environ, **store_env(workdir), **(extra_env or {}), "ACTIONS_PORT": str(actions_port)}
+    subprocess.run([sys.executable, "-m", "clinic.escalations", "migrate"], cwd=ROOT, env=env, check=True)
     logs = (workdir / "actions.log").open("wb"), (workdir / "rasa.log").open("wb")
     actions = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
@@ -71,7 +90,8 @@ def running_assistant(workdir: Path, extra_env: Dict[str, str] | None = None) ->
         wait_for_http(f"http://127.0.0.1:{actions_port}/health")
         wait_for_http(f"{base}/status?token={token}")
         yield {"rasa": base, "actions": f"http://127.0.0.1:{actions_port}", "token": token,
-               "rasa_log": str(workdir / "rasa.log")}
+               "rasa_log": str(workdir / "rasa.log"), "actions_log": str(workdir / "actions.log"),
+               "env": env}
     finally:
         for process in (rasa, actions):
             process.terminate()

@@ -1,0 +1,226 @@
+"""The path to a person: personal medical questions, requests for staff, bookings, fallbacks."""
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from clinic.alerts import escalate
+from clinic.contact import display_contact
+from clinic.directory import default_directory
+from clinic.escalation_flow import (
+    Answer,
+    answer_best_time,
+    answer_consent,
+    answer_contact,
+    answer_first_name,
+    build_escalation,
+    given,
+    next_steps_values,
+    remaining_slots,
+)
+from clinic.messages import message
+from clinic.topics import related_faq
+
+FORM_SLOTS = ("first_name", "contact", "best_time", "consent")
+
+
+def say(dispatcher: CollectingDispatcher, tracker: Tracker, name: str, **values: Any) -> None:
+    dispatcher.utter_message(**message(name, tracker.get_latest_input_channel(), **values))
+
+
+def trigger_of(tracker: Tracker) -> Dict[str, Any]:
+    """The latest user message, kept as what started the escalation."""
+    latest = tracker.latest_message or {}
+    user_events = [e for e in tracker.events if e.get("event") == "user"]
+    return {
+        "text": latest.get("text") or "",
+        "message_id": latest.get("message_id"),
+        "timestamp": user_events[-1].get("timestamp") if user_events else None,
+    }
+
+
+def offer_events(reason: str, tracker: Tracker) -> List[EventType]:
+    return [
+        SlotSet("escalation_offered", True),
+        SlotSet("escalation_reason", reason),
+        SlotSet("escalation_trigger", trigger_of(tracker)),
+    ]
+
+
+def reset_events() -> List[EventType]:
+    return [SlotSet(name, None) for name in FORM_SLOTS] + [
+        SlotSet("escalation_offered", False),
+        SlotSet("escalation_reason", None),
+        SlotSet("escalation_trigger", None),
+        SlotSet("escalation_cancelled", None),
+    ]
+
+
+class ActionAnswerMedicalQuestion(Action):
+    """After "I can't advise you": the closest general answer, then the offer of a clinician."""
+
+    def name(self) -> Text:
+        return "action_answer_medical_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        topic = related_faq(tracker.latest_message.get("intent_ranking") or [])
+        if topic:
+            say(dispatcher, tracker, "general_information_follows")
+            dispatcher.utter_message(response=f"utter_{topic}")
+        say(dispatcher, tracker, "offer_clinician")
+        return offer_events("medical_advice", tracker)
+
+
+class ActionOfferEscalation(Action):
+    """The last fallback stage: offers to have the staff reach the visitor."""
+
+    def name(self) -> Text:
+        return "action_offer_escalation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say(dispatcher, tracker, "offer_staff")
+        return offer_events("fallback", tracker)
+
+
+class ActionStartEscalation(Action):
+    """A request for a person or an appointment goes straight to the contact form."""
+
+    def name(self) -> Text:
+        return "action_start_escalation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if (tracker.latest_message.get("intent") or {}).get("name") == "book_appointment":
+            say(dispatcher, tracker, "start_contact_form_appointment")
+            return offer_events("appointment", tracker)
+        say(dispatcher, tracker, "start_contact_form_staff")
+        return offer_events("request_human", tracker)
+
+
+class ActionDeclineEscalation(Action):
+    def name(self) -> Text:
+        return "action_decline_escalation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say(dispatcher, tracker, "escalation_declined", phone=default_directory().group_phone)
+        return reset_events()
+
+
+class AskFormQuestion(Action):
+    """Asks one question of the contact form (Rasa calls action_ask_<slot>)."""
+
+    slot = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say(dispatcher, tracker, f"ask_{self.slot}", contact=display_contact(tracker.get_slot("contact") or ""))
+        return []
+
+
+class ActionAskFirstName(AskFormQuestion):
+    slot = "first_name"
+
+
+class ActionAskContact(AskFormQuestion):
+    slot = "contact"
+
+
+class ActionAskBestTime(AskFormQuestion):
+    slot = "best_time"
+
+
+class ActionAskConsent(AskFormQuestion):
+    slot = "consent"
+
+
+class ValidateEscalationForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_escalation_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        return remaining_slots(tracker.get_slot("contact"))
+
+    @staticmethod
+    def _apply(slot: str, answer: Answer, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        if answer.cancelled:
+            return {slot: None, "requested_slot": None, "escalation_cancelled": True}
+        if answer.problem:
+            say(dispatcher, tracker, answer.problem)
+            return {slot: None}
+        return {slot: answer.value}
+
+    async def validate_first_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return self._apply("first_name", answer_first_name(str(value or "")), dispatcher, tracker)
+
+    async def validate_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return self._apply("contact", answer_contact(str(value or "")), dispatcher, tracker)
+
+    async def validate_best_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return self._apply("best_time", answer_best_time(str(value or "")), dispatcher, tracker)
+
+    async def validate_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return self._apply("consent", answer_consent(value), dispatcher, tracker)
+
+
+class ActionSubmitEscalation(Action):
+    """Records the escalation when the visitor agreed to be contacted, and says what happens next."""
+
+    def name(self) -> Text:
+        return "action_submit_escalation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        directory = default_directory()
+        if tracker.get_slot("escalation_cancelled"):
+            say(dispatcher, tracker, "escalation_cancelled", phone=directory.group_phone)
+            return reset_events()
+        consent = tracker.get_slot("consent") is True
+        contact: Optional[str] = tracker.get_slot("contact")
+        if not (consent and given(contact)):
+            say(dispatcher, tracker, "escalation_without_contact", phone=directory.group_phone)
+            return reset_events()
+        escalation = build_escalation(
+            reason=tracker.get_slot("escalation_reason") or "request_human",
+            sender_id=tracker.sender_id,
+            channel=tracker.get_latest_input_channel() or "",
+            trigger=tracker.get_slot("escalation_trigger") or trigger_of(tracker),
+            events=tracker.events,
+            first_name=tracker.get_slot("first_name"),
+            contact=contact,
+            best_time=tracker.get_slot("best_time"),
+            consent=consent,
+        )
+        await escalate(escalation)
+        say(dispatcher, tracker, "escalation_recorded", **next_steps_values(directory, tracker.get_slot("first_name")))
+        return reset_events()
+
+
+class ActionRecordCrisis(Action):
+    """Records an urgent escalation after the crisis reply has already gone out."""
+
+    def name(self) -> Text:
+        return "action_record_crisis"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        escalation = build_escalation(
+            reason="crisis",
+            sender_id=tracker.sender_id,
+            channel=tracker.get_latest_input_channel() or "",
+            trigger=trigger_of(tracker),
+            events=tracker.events,
+        )
+        await escalate(escalation)
+        return []

@@ -1,0 +1,90 @@
+"""Reading what a visitor types into the contact form: phone, e-mail, refusals, cancels."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+DECLINED = "declined"
+CANCEL_WORDS = re.compile(
+    r"^\s*(stop|cancel|quit|exit|end|abort|never ?mind|nvm|forget it|forget about it)\b[\s.!]*"
+    r"(it|this|that|please|pls)?[\s.!]*$",
+    re.IGNORECASE,
+)
+DECLINE_WORDS = re.compile(
+    r"^\s*(skip|pass|no|nope|nah|no thanks|no thank you|i'?d rather not|rather not|"
+    r"prefer not( to)?( say)?|i prefer not to( say)?|not telling|none|n/a|don'?t want to( say)?)"
+    r"[\s.!]*$",
+    re.IGNORECASE,
+)
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+")
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    phone: str = ""
+    email: str = ""
+
+
+def is_cancel(text: Optional[str]) -> bool:
+    """The visitor wants out of the form altogether ("stop", "cancel", "never mind")."""
+    return bool(text) and bool(CANCEL_WORDS.match(text))
+
+
+def is_decline(text: Optional[str]) -> bool:
+    """The visitor does not want to answer this one question ("skip", "rather not")."""
+    return bool(text) and bool(DECLINE_WORDS.match(text))
+
+
+def normalise_us_phone(text: str) -> Optional[str]:
+    """A valid US phone number in E.164 (+1...), or None."""
+    for match in phonenumbers.PhoneNumberMatcher(text, "US"):
+        number = match.number
+        if phonenumbers.is_valid_number(number) and phonenumbers.region_code_for_number(number) == "US":
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None
+
+
+def normalise_email(text: str) -> Optional[str]:
+    """A syntactically valid e-mail address (normalised), or None. No DNS look-up."""
+    found = EMAIL_SHAPE.search(text)
+    if not found:
+        return None
+    try:
+        return validate_email(found.group(0).strip(".,;:<>()"), check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def parse_contact(text: str) -> Optional[ContactDetails]:
+    """Phone or e-mail found in ``text``; e-mail wins when the text looks like one."""
+    if EMAIL_SHAPE.search(text):
+        email = normalise_email(text)
+        return ContactDetails(email=email) if email else None
+    phone = normalise_us_phone(text)
+    return ContactDetails(phone=phone) if phone else None
+
+
+NAME_PREFIX = re.compile(r"^\s*(hi|hello|hey)?[\s,]*(my name is|my name's|name is|i am|i'm|im|it's|its|this is|call me)\s+", re.I)
+NAME_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*")
+
+
+def clean_first_name(text: str) -> Optional[str]:
+    """The first name in a reply like "I'm maria" -> "Maria"; None when there is no name."""
+    words = NAME_WORD.findall(NAME_PREFIX.sub("", text))
+    if not words or len(words) > 4:
+        return None
+    name = words[0]
+    return name[:1].upper() + name[1:50]
+
+
+def display_contact(value: str) -> str:
+    """A stored contact as a person reads it: (949) 555-0123 for +19495550123."""
+    if value.startswith("+"):
+        number = phonenumbers.parse(value, "US")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return value

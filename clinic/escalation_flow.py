@@ -1,0 +1,116 @@
+"""Decisions of the contact form and the escalation, kept apart from rasa_sdk for testing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Dict, List, Optional
+
+from clinic.contact import DECLINED, clean_first_name, is_cancel, is_decline, parse_contact
+from clinic.directory import Directory
+from clinic.escalations import NewEscalation
+from clinic.hours import local_now, next_callback_window
+from clinic.transcript import transcript_from_events
+
+CONSENT_YES = {"yes", "y", "yeah", "yep", "sure", "ok", "okay", "i agree", "agree", "yes please", "of course"}
+CONSENT_NO = {"no", "n", "nope", "nah", "no thanks", "i don't agree", "dont", "don't"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A validated slot value, or why it was not accepted."""
+
+    value: Any = None
+    cancelled: bool = False
+    problem: Optional[str] = None  # the message (content/messages.yml) explaining a rejection
+
+
+def answer_first_name(text: str) -> Answer:
+    if is_cancel(text):
+        return Answer(cancelled=True)
+    if is_decline(text):
+        return Answer(DECLINED)
+    name = clean_first_name(text)
+    return Answer(name) if name else Answer(problem="invalid_first_name")
+
+
+def answer_contact(text: str) -> Answer:
+    if is_cancel(text):
+        return Answer(cancelled=True)
+    if is_decline(text):
+        return Answer(DECLINED)
+    details = parse_contact(text)
+    if details is None:
+        return Answer(problem="invalid_contact")
+    return Answer(details.phone or details.email)
+
+
+def answer_best_time(text: str) -> Answer:
+    if is_cancel(text):
+        return Answer(cancelled=True)
+    if is_decline(text):
+        return Answer(DECLINED)
+    cleaned = " ".join(text.split())[:200]
+    return Answer(cleaned) if cleaned else Answer(problem="ask_best_time")
+
+
+def answer_consent(value: Any) -> Answer:
+    if isinstance(value, bool):
+        return Answer(value)
+    text = str(value or "").strip().lower().rstrip(".!")
+    if is_cancel(text):
+        return Answer(cancelled=True)
+    if text in CONSENT_YES:
+        return Answer(True)
+    if text in CONSENT_NO or is_decline(text):
+        return Answer(False)
+    return Answer(problem="invalid_consent")
+
+
+def remaining_slots(contact: Optional[str]) -> List[str]:
+    """Without a way to reach the visitor there is nothing to time or consent to."""
+    if contact == DECLINED:
+        return ["first_name", "contact"]
+    return ["first_name", "contact", "best_time", "consent"]
+
+
+def given(value: Optional[str]) -> str:
+    return "" if value in (None, DECLINED) else str(value)
+
+
+def build_escalation(
+    *,
+    reason: str,
+    sender_id: str,
+    channel: str,
+    trigger: Dict[str, Any],
+    events: List[Dict[str, Any]],
+    first_name: Optional[str] = None,
+    contact: Optional[str] = None,
+    best_time: Optional[str] = None,
+    consent: bool = False,
+) -> NewEscalation:
+    contact_value = given(contact)
+    return NewEscalation(
+        idempotency_key=f"{sender_id}:{reason}:{trigger.get('message_id') or trigger.get('timestamp')}",
+        channel=channel or "unknown",
+        conversation_id=sender_id,
+        reason=reason,
+        triggering_message=trigger.get("text") or "",
+        transcript=transcript_from_events(events),
+        first_name=given(first_name),
+        contact_phone=contact_value if contact_value.startswith("+") else "",
+        contact_email=contact_value if "@" in contact_value else "",
+        best_time=given(best_time),
+        consent=bool(consent) and bool(contact_value),
+    )
+
+
+def next_steps_values(directory: Directory, first_name: Optional[str], now: Optional[datetime] = None) -> Dict[str, str]:
+    """What the "escalation_recorded" message needs: thanks, and when staff will call."""
+    moment = local_now(directory, now)
+    window = next_callback_window(directory, moment)
+    return {
+        "thanks": f"Thank you, {given(first_name)}." if given(first_name) else "Thank you.",
+        "when": window.describe(moment.date()),
+    }
