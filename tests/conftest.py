@@ -5,7 +5,7 @@ import pytest
 import requests
 import yaml
 
-from tests.servers import ROOT, running_assistant
+from tests.servers import ROOT, running_assistant, store_env
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +64,17 @@ def texts(messages: List[Dict]) -> str:
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def escalation_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite escalation database for this test process (Django is set up once)."""
+    import os
+
+    from clinic.escalations import migrate
+
+    workdir = tmp_path_factory.mktemp("escalations")
+    os.environ.update(store_env(workdir))
+    os.environ["ESCALATIONS_DB_TIMEOUT"] = "0.2"
+    migrate()
+    return workdir / "escalations.db"

@@ -110,3 +110,14 @@ def test_crisis_during_the_form_interrupts_it(rest, assistant):
     assert "988" in replies[0]["text"]
     assert [e["reason"] for e in escalations_of(assistant, sender)] == ["crisis"]
     assert rest.tracker(sender)["active_loop"] in ({}, None) or not rest.tracker(sender)["active_loop"].get("name")
+
+
+def test_parse_api_sees_the_crisis_screen(rest):
+    parsed = rest.parse("honestly i just want to end it all")
+    assert parsed["intent"] == {"name": "crisis", "confidence": 1.0}
+    assert parsed["crisis_screen"]["category"] == "suicidal_intent"
+
+
+def test_parse_api_respects_negation(rest):
+    parsed = rest.parse("I'm not suicidal, I just want to know how fast ketamine works")
+    assert parsed["intent"]["name"] != "crisis"

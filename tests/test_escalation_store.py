@@ -1,0 +1,148 @@
+"""The escalation store: atomic, idempotent, and nothing lost when the database is down."""
+
+import json
+import sqlite3
+import uuid
+
+import pytest
+
+from clinic.escalations import EscalationStore, NewEscalation, escalation_id, main
+
+
+def new_escalation(**overrides) -> NewEscalation:
+    fields = {
+        "idempotency_key": f"conv-{uuid.uuid4().hex}:medical_advice:msg-1",
+        "channel": "rest",
+        "conversation_id": "conv-1",
+        "reason": "medical_advice",
+        "triggering_message": "can I double my lyrica?",
+        "transcript": [{"role": "user", "text": "can I double my lyrica?", "at": None}],
+        "first_name": "Dana",
+        "contact_phone": "+19495550142",
+        "best_time": "mornings",
+        "consent": True,
+    }
+    fields.update(overrides)
+    return NewEscalation(**fields)
+
+
+@pytest.fixture
+def store(escalation_db, tmp_path):
+    return EscalationStore(outbox=tmp_path / "outbox")
+
+
+def stored(store, key):
+    return [e for e in store.list() if e["id"] == str(escalation_id(key))]
+
+
+def test_record_stores_every_field(store):
+    escalation = new_escalation()
+    outcome = store.record(escalation)
+    assert outcome.stored and outcome.created
+    [row] = stored(store, escalation.idempotency_key)
+    assert row["reason"] == "medical_advice" and row["priority"] == "normal" and row["status"] == "new"
+    assert row["contact_phone"] == "+19495550142" and row["consent"] is True
+    assert row["transcript"][0]["text"] == "can I double my lyrica?"
+
+
+def test_crisis_is_urgent(store):
+    escalation = new_escalation(reason="crisis", consent=False)
+    store.record(escalation)
+    [row] = stored(store, escalation.idempotency_key)
+    assert row["priority"] == "urgent"
+
+
+def test_a_retried_write_does_not_duplicate(store):
+    escalation = new_escalation()
+    first, second = store.record(escalation), store.record(escalation)
+    assert first.id == second.id and first.created and not second.created
+    assert len(stored(store, escalation.idempotency_key)) == 1
+
+
+def test_contact_details_are_dropped_without_consent():
+    escalation = new_escalation(consent=False)
+    assert escalation.contact_phone == "" and escalation.best_time == ""
+
+
+def test_unknown_reason_is_rejected():
+    with pytest.raises(ValueError):
+        new_escalation(reason="gossip")
+
+
+def test_locked_database_sends_the_record_to_the_outbox_then_drains_it(store, escalation_db):
+    escalation = new_escalation()
+    blocker = sqlite3.connect(escalation_db, timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        outcome = store.record(escalation)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert not outcome.stored and store.pending_in_outbox() == 1
+    assert stored(store, escalation.idempotency_key) == []
+    assert store.drain_outbox() == 1
+    assert store.pending_in_outbox() == 0
+    assert len(stored(store, escalation.idempotency_key)) == 1
+
+
+def test_store_killed_mid_write_loses_nothing_and_leaves_no_half_record(store, monkeypatch):
+    """The database connection dies after the row is inserted but before commit."""
+    from django.db import OperationalError, transaction
+
+    from staff.escalations.models import Escalation
+
+    escalation = new_escalation()
+    real_save = Escalation.save
+
+    def save_then_die(self, *args, **kwargs):
+        real_save(self, *args, **kwargs)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(Escalation, "save", save_then_die)
+    outcome = store.record(escalation)
+    monkeypatch.setattr(Escalation, "save", real_save)
+    assert not outcome.stored
+    assert transaction.get_connection().in_atomic_block is False
+    assert stored(store, escalation.idempotency_key) == []
+    assert store.drain_outbox() == 1
+    assert len(stored(store, escalation.idempotency_key)) == 1
+
+
+def test_drain_stops_while_the_database_is_still_down(store, escalation_db):
+    escalation = new_escalation()
+    store._to_outbox(escalation)
+    blocker = sqlite3.connect(escalation_db, timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        assert store.drain_outbox() == 0
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert store.pending_in_outbox() == 1
+    assert store.drain_outbox() == 1
+
+
+def test_outbox_files_are_complete_json(store):
+    escalation = new_escalation()
+    store._to_outbox(escalation)
+    [path] = list(store.outbox.glob("*.json"))
+    assert json.loads(path.read_text())["idempotency_key"] == escalation.idempotency_key
+    assert not list(store.outbox.glob("*.partial"))
+
+
+def test_notified_flag_survives_the_outbox(store):
+    escalation = new_escalation()
+    store.mark_notified_in_outbox(escalation)
+    store.drain_outbox()
+    assert escalation.id not in {row["id"] for row in store.unnotified()}
+    [row] = stored(store, escalation.idempotency_key)
+    assert row["notified"] is True
+
+
+def test_cli_lists_escalations_as_json(store, capsys):
+    escalation = new_escalation(reason="fallback")
+    store.record(escalation)
+    main(["list", "--reason", "fallback"])
+    listed = json.loads(capsys.readouterr().out)
+    assert str(escalation.id) in {row["id"] for row in listed}
+    assert {row["reason"] for row in listed} == {"fallback"}
