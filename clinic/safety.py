@@ -82,13 +82,25 @@ def _is_negated(text: str, start: int) -> bool:
     return any(word in NEGATORS for word in preceding[-NEGATION_WINDOW:])
 
 
-def screen(text: Optional[str], lexicon: Optional[List[LexiconEntry]] = None) -> Optional[CrisisMatch]:
-    """The first un-negated crisis match in ``text``, or None."""
+@dataclass(frozen=True)
+class Screening:
+    match: Optional[CrisisMatch]  # the first un-negated match: a crisis
+    negated: bool  # some entry matched, but every match was negated ("I'm not suicidal")
+
+
+def screen_in_detail(text: Optional[str], lexicon: Optional[List[LexiconEntry]] = None) -> Screening:
     if not text:
-        return None
+        return Screening(None, False)
     normalised = normalise(text)
+    negated = False
     for entry in lexicon if lexicon is not None else cached_lexicon():
         for found in entry.pattern.finditer(normalised):
             if not _is_negated(normalised, found.start()):
-                return CrisisMatch(entry.id, entry.category, found.group(0))
-    return None
+                return Screening(CrisisMatch(entry.id, entry.category, found.group(0)), False)
+            negated = True
+    return Screening(None, negated)
+
+
+def screen(text: Optional[str], lexicon: Optional[List[LexiconEntry]] = None) -> Optional[CrisisMatch]:
+    """The first un-negated crisis match in ``text``, or None."""
+    return screen_in_detail(text, lexicon).match

@@ -73,7 +73,7 @@ def test_every_intent_is_answered_by_a_rule(domain, rules):
         ("ketamine_mechanism", ["NMDA", "glutamate"]),
         ("ketamine_evidence", ["not FDA-approved", "off-label", "Spravato", "depression"]),
         ("ketamine_side_effects", ["blood pressure", "nausea", "dizz"]),
-        ("ketamine_session_experience", ["drive", "monitor"]),
+        ("ketamine_session_experience", ["drive", "blood pressure, heart rate"]),
     ],
 )
 def test_answers_state_the_key_medical_facts(domain, intent, facts):

@@ -28,3 +28,11 @@ def test_no_match_leaves_the_classifier_alone():
 def test_the_classifiers_own_crisis_prediction_stays_as_a_second_net():
     [message] = CrisisScreen(cached_lexicon()).process([classified("everything feels pointless tonight", "crisis", 0.8)])
     assert message.get("intent")["name"] == "crisis"
+
+
+def test_a_negated_phrase_vetoes_the_classifiers_crisis_guess():
+    message = Message(data={"text": "I'm not suicidal, how fast does ketamine work?"})
+    message.set("intent", {"name": "crisis", "confidence": 0.6})
+    message.set("intent_ranking", [{"name": "crisis", "confidence": 0.6}, {"name": "ketamine_onset", "confidence": 0.3}])
+    [screened] = CrisisScreen(cached_lexicon()).process([message])
+    assert screened.get("intent") == {"name": "ketamine_onset", "confidence": 0.3}

@@ -2,7 +2,9 @@
 
 It runs after the intent classifier (and the fallback classifier), so every channel and the
 ``/model/parse`` API get the same decision: a lexicon match makes the intent ``crisis`` with
-confidence 1.0, whatever the classifier said.
+confidence 1.0, whatever the classifier said. The classifier's own ``crisis`` prediction
+stands as a second net, except when the lexicon found only negated phrases ("I'm not
+suicidal"): the classifier sees the word, not the negation, so the next intent is used.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from clinic.safety import DEFAULT_LEXICON, LexiconEntry, load_lexicon, screen
+from clinic.safety import DEFAULT_LEXICON, LexiconEntry, load_lexicon, screen_in_detail
 
 CRISIS_INTENT = "crisis"
 
@@ -44,7 +46,10 @@ class CrisisScreen(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            match = screen(message.get(TEXT), self._lexicon)
+            screening = screen_in_detail(message.get(TEXT), self._lexicon)
+            if screening.negated:
+                self._drop_classifier_crisis(message)
+            match = screening.match
             if match is None:
                 continue
             previous = message.get(INTENT_RANKING_KEY) or []
@@ -59,3 +64,12 @@ class CrisisScreen(GraphComponent):
                 "crisis_screen", {"entry": match.entry_id, "category": match.category}, add_to_output=True
             )
         return messages
+
+    @staticmethod
+    def _drop_classifier_crisis(message: Message) -> None:
+        if (message.get(INTENT) or {}).get("name") != CRISIS_INTENT:
+            return
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != CRISIS_INTENT]
+        if ranking:
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
