@@ -1,6 +1,6 @@
 """The path to a person: personal medical questions, requests for staff, bookings, fallbacks."""
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -31,7 +31,7 @@ def say(dispatcher: CollectingDispatcher, tracker: Tracker, name: str, **values:
     dispatcher.utter_message(**message(name, tracker.get_latest_input_channel(), **values))
 
 
-def trigger_of(tracker: Tracker) -> Dict[str, Any]:
+def trigger_of(tracker: Tracker) -> dict[str, Any]:
     """The latest user message, kept as what started the escalation."""
     latest = tracker.latest_message or {}
     user_events = [e for e in tracker.events if e.get("event") == "user"]
@@ -42,7 +42,7 @@ def trigger_of(tracker: Tracker) -> Dict[str, Any]:
     }
 
 
-def offer_events(reason: str, tracker: Tracker) -> List[EventType]:
+def offer_events(reason: str, tracker: Tracker) -> list[EventType]:
     return [
         SlotSet("escalation_offered", True),
         SlotSet("escalation_reason", reason),
@@ -50,7 +50,7 @@ def offer_events(reason: str, tracker: Tracker) -> List[EventType]:
     ]
 
 
-def reset_events() -> List[EventType]:
+def reset_events() -> list[EventType]:
     return [SlotSet(name, None) for name in FORM_SLOTS] + [
         SlotSet("escalation_offered", False),
         SlotSet("escalation_reason", None),
@@ -62,10 +62,12 @@ def reset_events() -> List[EventType]:
 class ActionAnswerMedicalQuestion(Action):
     """After "I can't advise you": the closest general answer, then the offer of a clinician."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_medical_question"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         topic = related_faq(tracker.latest_message.get("intent_ranking") or [])
         if topic:
             say(dispatcher, tracker, "general_information_follows")
@@ -77,10 +79,12 @@ class ActionAnswerMedicalQuestion(Action):
 class ActionOfferEscalation(Action):
     """The last fallback stage: offers to have the staff reach the visitor."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_offer_escalation"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         say(dispatcher, tracker, "offer_staff")
         return offer_events("fallback", tracker)
 
@@ -88,10 +92,12 @@ class ActionOfferEscalation(Action):
 class ActionStartEscalation(Action):
     """A request for a person or an appointment goes straight to the contact form."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_start_escalation"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         if (tracker.latest_message.get("intent") or {}).get("name") == "book_appointment":
             say(dispatcher, tracker, "start_contact_form_appointment")
             return offer_events("appointment", tracker)
@@ -100,10 +106,12 @@ class ActionStartEscalation(Action):
 
 
 class ActionDeclineEscalation(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_decline_escalation"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         say(dispatcher, tracker, "escalation_declined", phone=default_directory().group_phone)
         return reset_events()
 
@@ -113,11 +121,18 @@ class AskFormQuestion(Action):
 
     slot = ""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return f"action_ask_{self.slot}"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(dispatcher, tracker, f"ask_{self.slot}", contact=display_contact(tracker.get_slot("contact") or ""))
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        say(
+            dispatcher,
+            tracker,
+            f"ask_{self.slot}",
+            contact=display_contact(tracker.get_slot("contact") or ""),
+        )
         return []
 
 
@@ -138,16 +153,18 @@ class ActionAskConsent(AskFormQuestion):
 
 
 class ValidateEscalationForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_escalation_form"
 
     async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         return remaining_slots(tracker.get_slot("contact"))
 
     @staticmethod
-    def _apply(slot: str, answer: Answer, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    def _apply(
+        slot: str, answer: Answer, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
         if answer.cancelled:
             return {slot: None, "requested_slot": None, "escalation_cancelled": True}
         if answer.problem:
@@ -157,38 +174,40 @@ class ValidateEscalationForm(FormValidationAction):
 
     async def validate_first_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         return self._apply("first_name", answer_first_name(str(value or "")), dispatcher, tracker)
 
     async def validate_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         return self._apply("contact", answer_contact(str(value or "")), dispatcher, tracker)
 
     async def validate_best_time(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         return self._apply("best_time", answer_best_time(str(value or "")), dispatcher, tracker)
 
     async def validate_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         return self._apply("consent", answer_consent(value), dispatcher, tracker)
 
 
 class ActionSubmitEscalation(Action):
     """Records the escalation when the visitor agreed to be contacted, and says what happens next."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_escalation"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         directory = default_directory()
         if tracker.get_slot("escalation_cancelled"):
             say(dispatcher, tracker, "escalation_cancelled", phone=directory.group_phone)
             return reset_events()
         consent = tracker.get_slot("consent") is True
-        contact: Optional[str] = tracker.get_slot("contact")
+        contact: str | None = tracker.get_slot("contact")
         if not (consent and given(contact)):
             say(dispatcher, tracker, "escalation_without_contact", phone=directory.group_phone)
             return reset_events()
@@ -204,17 +223,24 @@ class ActionSubmitEscalation(Action):
             consent=consent,
         )
         await escalate(escalation)
-        say(dispatcher, tracker, "escalation_recorded", **next_steps_values(directory, tracker.get_slot("first_name")))
+        say(
+            dispatcher,
+            tracker,
+            "escalation_recorded",
+            **next_steps_values(directory, tracker.get_slot("first_name")),
+        )
         return reset_events()
 
 
 class ActionRecordCrisis(Action):
     """Records an urgent escalation after the crisis reply has already gone out."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_record_crisis"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         escalation = build_escalation(
             reason="crisis",
             sender_id=tracker.sender_id,

@@ -1,4 +1,4 @@
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -10,15 +10,15 @@ from clinic.topics import best_guess, confirmation_prompt
 class ActionConfirmTopic(Action):
     """First stage of the two-stage fallback: offers the best guess in plain words."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_confirm_topic"
 
     async def run(
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: Dict[Text, Any],
-    ) -> List[EventType]:
+        domain: dict[str, Any],
+    ) -> list[EventType]:
         guess = best_guess(tracker.latest_message.get("intent_ranking") or [])
         if guess is None:
             dispatcher.utter_message(response="utter_ask_rephrase")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered
@@ -11,7 +12,7 @@ from sanic import Blueprint, Request
 
 from clinic.commands import COMMAND_PREFIX, offered_payloads, screen_typed_command
 
-_current_agent: ContextVar[Optional[Any]] = ContextVar("current_agent", default=None)
+_current_agent: ContextVar[Any | None] = ContextVar("current_agent", default=None)
 
 MessageHandler = Callable[[UserMessage], Awaitable[Any]]
 

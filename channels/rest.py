@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
@@ -16,17 +17,17 @@ MAX_SENDER_LENGTH = 128
 
 class GuardedRestInput(RestInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
-    async def _extract_sender(self, req: Request) -> Optional[Text]:
+    async def _extract_sender(self, req: Request) -> str | None:
         body = req.json
         sender = body.get("sender") if isinstance(body, dict) else None
         if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
             raise InvalidUsage("'sender' must be a non-empty string of at most 128 characters")
         return sender
 
-    def _extract_message(self, req: Request) -> Optional[Text]:
+    def _extract_message(self, req: Request) -> str | None:
         message = req.json.get("message")
         if message is None:
             return ""
@@ -34,7 +35,7 @@ class GuardedRestInput(RestInput):
             raise InvalidUsage("'message' must be a string")
         return message
 
-    def _extract_input_channel(self, req: Request) -> Text:
+    def _extract_input_channel(self, req: Request) -> str:
         # Clients must not pick another channel's identity (and its response variants).
         return self.name()
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import Optional
 
 from clinic.escalations import EscalationStore, NewEscalation, RecordOutcome
 from clinic.notify import WebhookSettings, notify_staff
 
 logger = logging.getLogger(__name__)
-_retry_tasks: "dict[int, asyncio.Task]" = {}
+_retry_tasks: dict[int, asyncio.Task] = {}
 
 
 def retry_interval() -> float:
@@ -20,8 +19,8 @@ def retry_interval() -> float:
 
 async def escalate(
     escalation: NewEscalation,
-    store: Optional[EscalationStore] = None,
-    webhook: Optional[WebhookSettings] = None,
+    store: EscalationStore | None = None,
+    webhook: WebhookSettings | None = None,
 ) -> RecordOutcome:
     """Records the escalation (or queues it) and alerts staff once; never raises on outages."""
     store = store or EscalationStore()
@@ -29,7 +28,11 @@ async def escalate(
     outcome = await asyncio.to_thread(store.record, escalation)
     logger.info(
         "event=escalation.recorded escalation_id=%s reason=%s priority=%s stored=%s created=%s",
-        outcome.id, escalation.reason, escalation.priority, outcome.stored, outcome.created,
+        outcome.id,
+        escalation.reason,
+        escalation.priority,
+        outcome.stored,
+        outcome.created,
     )
     if webhook and outcome.created:
         if await notify_staff(webhook, str(outcome.id), escalation.reason, escalation.priority):
@@ -41,7 +44,7 @@ async def escalate(
     return outcome
 
 
-async def retry_pending(store: EscalationStore, webhook: Optional[WebhookSettings]) -> None:
+async def retry_pending(store: EscalationStore, webhook: WebhookSettings | None) -> None:
     """Writes queued records, then alerts staff about any record not yet notified."""
     await asyncio.to_thread(store.drain_outbox)
     if not webhook:
@@ -51,7 +54,7 @@ async def retry_pending(store: EscalationStore, webhook: Optional[WebhookSetting
             await asyncio.to_thread(store.mark_notified, pending["id"])
 
 
-def start_retry_loop(store: EscalationStore, webhook: Optional[WebhookSettings]) -> None:
+def start_retry_loop(store: EscalationStore, webhook: WebhookSettings | None) -> None:
     """One background retry task per event loop, started by the first escalation."""
     loop = asyncio.get_running_loop()
     task = _retry_tasks.get(id(loop))

@@ -9,14 +9,15 @@ conversation.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Set
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 COMMAND_PREFIX = "/"
 
 
-def offered_payloads(bot_messages: Iterable[Mapping[str, Any]]) -> Set[str]:
+def offered_payloads(bot_messages: Iterable[Mapping[str, Any]]) -> set[str]:
     """Payloads of every button in the given bot messages (``BotUttered.data``)."""
-    payloads: Set[str] = set()
+    payloads: set[str] = set()
     for message in bot_messages:
         for button in message.get("buttons") or []:
             payload = button.get("payload")
@@ -25,7 +26,7 @@ def offered_payloads(bot_messages: Iterable[Mapping[str, Any]]) -> Set[str]:
     return payloads
 
 
-def screen_typed_command(text: str, offered: Set[str]) -> str:
+def screen_typed_command(text: str, offered: set[str]) -> str:
     """The text Rasa should process: offered payloads pass, other commands become text."""
     stripped = text.strip()
     if not stripped.startswith(COMMAND_PREFIX) or stripped in offered:

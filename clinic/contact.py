@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -30,17 +29,17 @@ class ContactDetails:
     email: str = ""
 
 
-def is_cancel(text: Optional[str]) -> bool:
+def is_cancel(text: str | None) -> bool:
     """The visitor wants out of the form altogether ("stop", "cancel", "never mind")."""
     return bool(text) and bool(CANCEL_WORDS.match(text))
 
 
-def is_decline(text: Optional[str]) -> bool:
+def is_decline(text: str | None) -> bool:
     """The visitor does not want to answer this one question ("skip", "rather not")."""
     return bool(text) and bool(DECLINE_WORDS.match(text))
 
 
-def normalise_us_phone(text: str) -> Optional[str]:
+def normalise_us_phone(text: str) -> str | None:
     """A valid US phone number in E.164 (+1...), or None."""
     for match in phonenumbers.PhoneNumberMatcher(text, "US"):
         number = match.number
@@ -49,7 +48,7 @@ def normalise_us_phone(text: str) -> Optional[str]:
     return None
 
 
-def normalise_email(text: str) -> Optional[str]:
+def normalise_email(text: str) -> str | None:
     """A syntactically valid e-mail address (normalised), or None. No DNS look-up."""
     found = EMAIL_SHAPE.search(text)
     if not found:
@@ -60,7 +59,7 @@ def normalise_email(text: str) -> Optional[str]:
         return None
 
 
-def parse_contact(text: str) -> Optional[ContactDetails]:
+def parse_contact(text: str) -> ContactDetails | None:
     """Phone or e-mail found in ``text``; e-mail wins when the text looks like one."""
     if EMAIL_SHAPE.search(text):
         email = normalise_email(text)
@@ -69,11 +68,13 @@ def parse_contact(text: str) -> Optional[ContactDetails]:
     return ContactDetails(phone=phone) if phone else None
 
 
-NAME_PREFIX = re.compile(r"^\s*(hi|hello|hey)?[\s,]*(my name is|my name's|name is|i am|i'm|im|it's|its|this is|call me)\s+", re.I)
+NAME_PREFIX = re.compile(
+    r"^\s*(hi|hello|hey)?[\s,]*(my name is|my name's|name is|i am|i'm|im|it's|its|this is|call me)\s+", re.I
+)
 NAME_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*")
 
 
-def clean_first_name(text: str) -> Optional[str]:
+def clean_first_name(text: str) -> str | None:
     """The first name in a reply like "I'm maria" -> "Maria"; None when there is no name."""
     words = NAME_WORD.findall(NAME_PREFIX.sub("", text))
     if not words or len(words) > 4:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -17,7 +17,16 @@ DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "content" / "clinic
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 REQUIRED_CLINIC_FIELDS = (
-    "id", "name", "address", "city", "zip", "latitude", "longitude", "phone", "email", "hours",
+    "id",
+    "name",
+    "address",
+    "city",
+    "zip",
+    "latitude",
+    "longitude",
+    "phone",
+    "email",
+    "hours",
 )
 
 
@@ -36,9 +45,9 @@ class Clinic:
     longitude: float
     phone: str
     email: str
-    hours: Dict[int, Tuple[time, time]]
-    closed_dates: Tuple[date, ...] = ()
-    services: Tuple[str, ...] = ()
+    hours: dict[int, tuple[time, time]]
+    closed_dates: tuple[date, ...] = ()
+    services: tuple[str, ...] = ()
     parking: str = ""
     transit: str = ""
 
@@ -49,17 +58,17 @@ class Directory:
     group_name: str
     group_phone: str
     group_email: str
-    holiday_closures: Tuple[str, ...]
-    clinics: Tuple[Clinic, ...] = field(default_factory=tuple)
+    holiday_closures: tuple[str, ...]
+    clinics: tuple[Clinic, ...] = field(default_factory=tuple)
 
-    def by_id(self, clinic_id: str) -> Optional[Clinic]:
+    def by_id(self, clinic_id: str) -> Clinic | None:
         return next((c for c in self.clinics if c.id == clinic_id), None)
 
 
-def _parse_hours(where: str, raw: Any) -> Dict[int, Tuple[time, time]]:
+def _parse_hours(where: str, raw: Any) -> dict[int, tuple[time, time]]:
     if not isinstance(raw, dict):
         raise DirectoryError(f"{where}: 'hours' must map weekdays to 'HH:MM-HH:MM'")
-    parsed: Dict[int, Tuple[time, time]] = {}
+    parsed: dict[int, tuple[time, time]] = {}
     for day, span in raw.items():
         if day not in WEEKDAYS:
             raise DirectoryError(f"{where}: unknown weekday {day!r} in hours")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from clinic.contact import DECLINED, clean_first_name, is_cancel, is_decline, parse_contact
 from clinic.directory import Directory
@@ -22,7 +22,7 @@ class Answer:
 
     value: Any = None
     cancelled: bool = False
-    problem: Optional[str] = None  # the message (content/messages.yml) explaining a rejection
+    problem: str | None = None  # the message (content/messages.yml) explaining a rejection
 
 
 def answer_first_name(text: str) -> Answer:
@@ -67,14 +67,14 @@ def answer_consent(value: Any) -> Answer:
     return Answer(problem="invalid_consent")
 
 
-def remaining_slots(contact: Optional[str]) -> List[str]:
+def remaining_slots(contact: str | None) -> list[str]:
     """Without a way to reach the visitor there is nothing to time or consent to."""
     if contact == DECLINED:
         return ["first_name", "contact"]
     return ["first_name", "contact", "best_time", "consent"]
 
 
-def given(value: Optional[str]) -> str:
+def given(value: str | None) -> str:
     return "" if value in (None, DECLINED) else str(value)
 
 
@@ -83,11 +83,11 @@ def build_escalation(
     reason: str,
     sender_id: str,
     channel: str,
-    trigger: Dict[str, Any],
-    events: List[Dict[str, Any]],
-    first_name: Optional[str] = None,
-    contact: Optional[str] = None,
-    best_time: Optional[str] = None,
+    trigger: dict[str, Any],
+    events: list[dict[str, Any]],
+    first_name: str | None = None,
+    contact: str | None = None,
+    best_time: str | None = None,
     consent: bool = False,
 ) -> NewEscalation:
     contact_value = given(contact)
@@ -106,7 +106,9 @@ def build_escalation(
     )
 
 
-def next_steps_values(directory: Directory, first_name: Optional[str], now: Optional[datetime] = None) -> Dict[str, str]:
+def next_steps_values(
+    directory: Directory, first_name: str | None, now: datetime | None = None
+) -> dict[str, str]:
     """What the "escalation_recorded" message needs: thanks, and when staff will call."""
     moment = local_now(directory, now)
     window = next_callback_window(directory, moment)

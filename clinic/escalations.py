@@ -11,15 +11,16 @@ outbox (one JSON file per record, written atomically) and is written later by
 from __future__ import annotations
 
 import argparse
+import builtins
 import json
 import logging
 import os
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from hashlib import sha256
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -43,13 +44,13 @@ class NewEscalation:
     conversation_id: str
     reason: str
     triggering_message: str
-    transcript: List[Dict[str, Any]] = field(default_factory=list)
+    transcript: list[dict[str, Any]] = field(default_factory=list)
     first_name: str = ""
     contact_phone: str = ""
     contact_email: str = ""
     best_time: str = ""
     consent: bool = False
-    created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
+    created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     # Set when staff were alerted while the record was still waiting in the outbox.
     notified: bool = False
 
@@ -92,7 +93,7 @@ def ensure_django() -> None:
 
 
 class EscalationStore:
-    def __init__(self, outbox: Optional[Path] = None) -> None:
+    def __init__(self, outbox: Path | None = None) -> None:
         self.outbox = outbox or default_outbox()
 
     def record(self, escalation: NewEscalation) -> RecordOutcome:
@@ -104,7 +105,8 @@ class EscalationStore:
         except DatabaseError as error:
             logger.error(
                 "event=escalation.store_unavailable escalation_id=%s error=%s",
-                escalation.id, type(error).__name__,
+                escalation.id,
+                type(error).__name__,
             )
             self._to_outbox(escalation)
             return RecordOutcome(escalation.id, stored=False, created=True)
@@ -134,7 +136,7 @@ class EscalationStore:
                     "consent": escalation.consent,
                     "triggering_message": escalation.triggering_message,
                     "transcript": escalation.transcript,
-                    "notified_at": datetime.now(timezone.utc) if escalation.notified else None,
+                    "notified_at": datetime.now(UTC) if escalation.notified else None,
                 },
             )
         return created
@@ -171,7 +173,8 @@ class EscalationStore:
             except DatabaseError as error:
                 logger.error(
                     "event=escalation.outbox_retry_failed escalation_id=%s error=%s",
-                    escalation.id, type(error).__name__,
+                    escalation.id,
+                    type(error).__name__,
                 )
                 break
             path.unlink()
@@ -179,7 +182,7 @@ class EscalationStore:
             logger.info("event=escalation.outbox_written escalation_id=%s", escalation.id)
         return written
 
-    def unnotified(self) -> List[Dict[str, str]]:
+    def unnotified(self) -> builtins.list[dict[str, str]]:
         """Records whose staff notification has not been delivered yet."""
         ensure_django()
         from staff.escalations.models import Escalation
@@ -191,9 +194,9 @@ class EscalationStore:
         ensure_django()
         from staff.escalations.models import Escalation
 
-        Escalation.objects.filter(id=escalation_id_).update(notified_at=datetime.now(timezone.utc))
+        Escalation.objects.filter(id=escalation_id_).update(notified_at=datetime.now(UTC))
 
-    def list(self, status: Optional[str] = None, reason: Optional[str] = None) -> List[Dict[str, Any]]:
+    def list(self, status: str | None = None, reason: str | None = None) -> builtins.list[dict[str, Any]]:
         ensure_django()
         from staff.escalations.models import Escalation
 
@@ -232,7 +235,7 @@ def migrate() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def main(argv: Optional[List[str]] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m clinic.escalations", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("list", help="print escalations as JSON")

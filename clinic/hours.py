@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Optional, Tuple
 
 import holidays
 
@@ -20,7 +19,7 @@ def _california_holidays(year: int) -> holidays.HolidayBase:
     return holidays.US(subdiv="CA", years=year)
 
 
-def holiday_closure(directory: Directory, day: date) -> Optional[str]:
+def holiday_closure(directory: Directory, day: date) -> str | None:
     """The name of the holiday closing every clinic on ``day``, if any."""
     name = _california_holidays(day.year).get(day)
     if not name:
@@ -31,18 +30,18 @@ def holiday_closure(directory: Directory, day: date) -> Optional[str]:
     return None
 
 
-def opening_on(directory: Directory, clinic: Clinic, day: date) -> Optional[Tuple[time, time]]:
+def opening_on(directory: Directory, clinic: Clinic, day: date) -> tuple[time, time] | None:
     """Opening and closing time of ``clinic`` on ``day``, or None when it is closed."""
     if day in clinic.closed_dates or holiday_closure(directory, day):
         return None
     return clinic.hours.get(day.weekday())
 
 
-def local_now(directory: Directory, now: Optional[datetime] = None) -> datetime:
+def local_now(directory: Directory, now: datetime | None = None) -> datetime:
     return (now or datetime.now(tz=directory.timezone)).astimezone(directory.timezone)
 
 
-def is_open(directory: Directory, clinic: Clinic, now: Optional[datetime] = None) -> bool:
+def is_open(directory: Directory, clinic: Clinic, now: datetime | None = None) -> bool:
     moment = local_now(directory, now)
     hours = opening_on(directory, clinic, moment.date())
     return bool(hours) and hours[0] <= moment.time() < hours[1]
@@ -71,7 +70,7 @@ class CallbackWindow:
         return f"on {self.day:%A, %B} {self.day.day} from {format_time(self.starts)}"
 
 
-def next_callback_window(directory: Directory, now: Optional[datetime] = None) -> CallbackWindow:
+def next_callback_window(directory: Directory, now: datetime | None = None) -> CallbackWindow:
     """The next time any clinic is open long enough for staff to call someone back."""
     moment = local_now(directory, now)
     for offset in range(SEARCH_DAYS):

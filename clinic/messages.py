@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any
 
 import yaml
 
@@ -13,15 +13,15 @@ SMS_CHANNELS = {"sms", "twilio"}
 
 
 @lru_cache(maxsize=2)
-def load_messages(path: Path = DEFAULT_MESSAGES) -> Dict[str, Dict[str, Any]]:
+def load_messages(path: Path = DEFAULT_MESSAGES) -> dict[str, dict[str, Any]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def message(name: str, channel: Optional[str] = None, **values: Any) -> Dict[str, Any]:
+def message(name: str, channel: str | None = None, **values: Any) -> dict[str, Any]:
     """The message ``name`` for ``channel``, placeholders filled: kwargs for utter_message."""
     entry = load_messages()[name]
     text = entry.get("sms") if channel in SMS_CHANNELS and entry.get("sms") else entry["text"]
-    rendered: Dict[str, Any] = {"text": text.format(**values)}
+    rendered: dict[str, Any] = {"text": text.format(**values)}
     if entry.get("buttons"):
         rendered["buttons"] = [dict(button) for button in entry["buttons"]]
     return rendered

@@ -16,7 +16,6 @@ import logging
 import os
 import time
 from dataclasses import dataclass
-from typing import Optional
 
 import aiohttp
 
@@ -33,7 +32,7 @@ class WebhookSettings:
     timeout: float = 5.0
 
     @classmethod
-    def from_env(cls) -> Optional[WebhookSettings]:
+    def from_env(cls) -> WebhookSettings | None:
         """None when no webhook is configured (the console's queue is then the only alert)."""
         url = os.environ.get("STAFF_WEBHOOK_URL")
         if not url:
@@ -56,7 +55,7 @@ def sign(body: bytes, secret: str, timestamp: int) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-def verify(body: bytes, header: str, secret: str, tolerance: int = 300, now: Optional[int] = None) -> bool:
+def verify(body: bytes, header: str, secret: str, tolerance: int = 300, now: int | None = None) -> bool:
     """The receiver's check, used by tests and by anyone building a receiver in Python."""
     try:
         parts = dict(item.split("=", 1) for item in header.split(","))
@@ -82,19 +81,25 @@ async def notify_staff(settings: WebhookSettings, escalation_id: str, reason: st
             try:
                 async with session.post(settings.url, data=body, headers=headers) as response:
                     if response.status < 300:
-                        logger.info("event=staff_notified escalation_id=%s attempt=%d", escalation_id, attempt)
+                        logger.info(
+                            "event=staff_notified escalation_id=%s attempt=%d", escalation_id, attempt
+                        )
                         return True
                     if response.status < 500 and response.status != 429:
                         logger.error(
                             "event=staff_notify_rejected escalation_id=%s status=%d",
-                            escalation_id, response.status,
+                            escalation_id,
+                            response.status,
                         )
                         return False
                     failure = f"status {response.status}"
-            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            except (TimeoutError, aiohttp.ClientError) as error:
                 failure = type(error).__name__
             logger.warning(
-                "event=staff_notify_retry escalation_id=%s attempt=%d failure=%s", escalation_id, attempt, failure
+                "event=staff_notify_retry escalation_id=%s attempt=%d failure=%s",
+                escalation_id,
+                attempt,
+                failure,
             )
             if attempt < settings.attempts:
                 await asyncio.sleep(delay)

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Optional, Pattern
+from re import Pattern
 
 import yaml
 
@@ -20,9 +20,35 @@ DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "content" / "safety_l
 NEGATION_WINDOW = 3
 NEGATORS = frozenset(
     {
-        "not", "no", "never", "nope", "dont", "don't", "doesnt", "doesn't", "didnt", "didn't",
-        "wont", "won't", "wouldnt", "wouldn't", "isnt", "isn't", "arent", "aren't", "wasnt",
-        "wasn't", "havent", "haven't", "hasnt", "hasn't", "aint", "ain't", "nunca", "jamas", "ni",
+        "not",
+        "no",
+        "never",
+        "nope",
+        "dont",
+        "don't",
+        "doesnt",
+        "doesn't",
+        "didnt",
+        "didn't",
+        "wont",
+        "won't",
+        "wouldnt",
+        "wouldn't",
+        "isnt",
+        "isn't",
+        "arent",
+        "aren't",
+        "wasnt",
+        "wasn't",
+        "havent",
+        "haven't",
+        "hasnt",
+        "hasn't",
+        "aint",
+        "ain't",
+        "nunca",
+        "jamas",
+        "ni",
     }
 )
 CLAUSE_BREAK = re.compile(r"[.,;:!?\n]|\b(?:but|though|although|however|pero|aunque)\b")
@@ -54,7 +80,7 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", folded).strip()
 
 
-def load_lexicon(path: Path = DEFAULT_LEXICON) -> List[LexiconEntry]:
+def load_lexicon(path: Path = DEFAULT_LEXICON) -> list[LexiconEntry]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
         LexiconEntry(
@@ -70,7 +96,7 @@ def load_lexicon(path: Path = DEFAULT_LEXICON) -> List[LexiconEntry]:
 
 
 @lru_cache(maxsize=4)
-def cached_lexicon(path: Path = DEFAULT_LEXICON) -> List[LexiconEntry]:
+def cached_lexicon(path: Path = DEFAULT_LEXICON) -> list[LexiconEntry]:
     return load_lexicon(path)
 
 
@@ -84,11 +110,11 @@ def _is_negated(text: str, start: int) -> bool:
 
 @dataclass(frozen=True)
 class Screening:
-    match: Optional[CrisisMatch]  # the first un-negated match: a crisis
+    match: CrisisMatch | None  # the first un-negated match: a crisis
     negated: bool  # some entry matched, but every match was negated ("I'm not suicidal")
 
 
-def screen_in_detail(text: Optional[str], lexicon: Optional[List[LexiconEntry]] = None) -> Screening:
+def screen_in_detail(text: str | None, lexicon: list[LexiconEntry] | None = None) -> Screening:
     if not text:
         return Screening(None, False)
     normalised = normalise(text)
@@ -101,6 +127,6 @@ def screen_in_detail(text: Optional[str], lexicon: Optional[List[LexiconEntry]] 
     return Screening(None, negated)
 
 
-def screen(text: Optional[str], lexicon: Optional[List[LexiconEntry]] = None) -> Optional[CrisisMatch]:
+def screen(text: str | None, lexicon: list[LexiconEntry] | None = None) -> CrisisMatch | None:
     """The first un-negated crisis match in ``text``, or None."""
     return screen_in_detail(text, lexicon).match

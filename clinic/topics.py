@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
-
-TOPIC_LABELS: Dict[str, str] = {
+TOPIC_LABELS: dict[str, str] = {
     "greet": "saying hello",
     "goodbye": "saying goodbye",
     "thank_you": "saying thanks",
@@ -40,12 +38,12 @@ TOPIC_LABELS: Dict[str, str] = {
 NOT_CONFIRMABLE = {"affirm", "deny", "out_of_scope", "nlu_fallback", "crisis"}
 
 
-def topic_label(intent: str) -> Optional[str]:
+def topic_label(intent: str) -> str | None:
     """The visitor-facing label of an intent, or None when it has none."""
     return TOPIC_LABELS.get(intent)
 
 
-def best_guess(intent_ranking: List[Dict]) -> Optional[str]:
+def best_guess(intent_ranking: list[dict]) -> str | None:
     """The highest-ranked intent that can be offered back to the visitor for confirmation."""
     for candidate in intent_ranking:
         name = candidate.get("name")
@@ -56,17 +54,30 @@ def best_guess(intent_ranking: List[Dict]) -> Optional[str]:
 
 FAQ_INTENTS = frozenset(
     {
-        "fibro_definition", "fibro_symptoms", "treatment_overview", "treatment_medications",
-        "treatment_physical_therapy", "treatment_cbt", "treatment_lifestyle", "ketamine_overview",
-        "ketamine_mechanism", "ketamine_onset", "ketamine_duration", "ketamine_regimen",
-        "ketamine_side_effects", "ketamine_vs_traditional", "ketamine_evidence",
-        "ketamine_candidacy", "ketamine_session_experience", "cost_insurance",
+        "fibro_definition",
+        "fibro_symptoms",
+        "treatment_overview",
+        "treatment_medications",
+        "treatment_physical_therapy",
+        "treatment_cbt",
+        "treatment_lifestyle",
+        "ketamine_overview",
+        "ketamine_mechanism",
+        "ketamine_onset",
+        "ketamine_duration",
+        "ketamine_regimen",
+        "ketamine_side_effects",
+        "ketamine_vs_traditional",
+        "ketamine_evidence",
+        "ketamine_candidacy",
+        "ketamine_session_experience",
+        "cost_insurance",
     }
 )
 RELATED_FAQ_MIN_CONFIDENCE = 0.08
 
 
-def related_faq(intent_ranking: List[Dict]) -> Optional[str]:
+def related_faq(intent_ranking: list[dict]) -> str | None:
     """The general FAQ topic closest to a personal question, when the classifier sees one."""
     for candidate in intent_ranking:
         name = candidate.get("name")
@@ -75,7 +86,7 @@ def related_faq(intent_ranking: List[Dict]) -> Optional[str]:
     return None
 
 
-def confirmation_prompt(intent: str) -> Dict:
+def confirmation_prompt(intent: str) -> dict:
     """The first fallback stage: the best guess in plain words, with buttons to answer."""
     return {
         "text": f"Sorry, I'm not sure I understood. Did you mean {TOPIC_LABELS[intent]}?",

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Dict, Iterable, List, Optional
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 
-def _iso(timestamp: Optional[float]) -> Optional[str]:
+def _iso(timestamp: float | None) -> str | None:
     if timestamp is None:
         return None
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat()
+    return datetime.fromtimestamp(timestamp, tz=UTC).isoformat()
 
 
-def transcript_from_events(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def transcript_from_events(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """User and bot turns of a Rasa event list (as dicts), oldest first."""
-    turns: List[Dict[str, Any]] = []
+    turns: list[dict[str, Any]] = []
     for event in events:
         kind = event.get("event")
         if kind not in ("user", "bot"):
             continue
-        turn: Dict[str, Any] = {"role": kind, "text": event.get("text") or "", "at": _iso(event.get("timestamp"))}
+        turn: dict[str, Any] = {
+            "role": kind,
+            "text": event.get("text") or "",
+            "at": _iso(event.get("timestamp")),
+        }
         buttons = (event.get("data") or {}).get("buttons") if kind == "bot" else None
         if buttons:
             turn["buttons"] = [b.get("title") for b in buttons]

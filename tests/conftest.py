@@ -1,5 +1,5 @@
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Dict, Iterator, List
 
 import pytest
 import requests
@@ -9,12 +9,12 @@ from tests.servers import ROOT, running_assistant, store_env
 
 
 @pytest.fixture(scope="session")
-def domain() -> Dict:
+def domain() -> dict:
     return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, str]]:
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     with running_assistant(tmp_path_factory.mktemp("assistant")) as servers:
         yield servers
 
@@ -32,19 +32,19 @@ class RestClient:
             timeout=60,
         )
 
-    def say(self, sender: str, text: str) -> List[Dict]:
+    def say(self, sender: str, text: str) -> list[dict]:
         response = self.send(sender, text)
         assert response.status_code == 200, response.text
         return response.json()
 
-    def parse(self, text: str) -> Dict:
+    def parse(self, text: str) -> dict:
         response = requests.post(
             f"{self.base}/model/parse", params={"token": self.token}, json={"text": text}, timeout=30
         )
         assert response.status_code == 200, response.text
         return response.json()
 
-    def tracker(self, sender: str) -> Dict:
+    def tracker(self, sender: str) -> dict:
         response = requests.get(
             f"{self.base}/conversations/{sender}/tracker", params={"token": self.token}, timeout=30
         )
@@ -53,11 +53,11 @@ class RestClient:
 
 
 @pytest.fixture(scope="session")
-def rest(assistant: Dict[str, str]) -> RestClient:
+def rest(assistant: dict[str, str]) -> RestClient:
     return RestClient(assistant["rasa"], assistant["token"])
 
 
-def texts(messages: List[Dict]) -> str:
+def texts(messages: list[dict]) -> str:
     return "\n".join(message.get("text", "") for message in messages)
 
 

@@ -8,9 +8,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator
 
 import requests
 
@@ -36,7 +36,7 @@ def wait_for_http(url: str, timeout: float = 240.0) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
 
-def store_env(workdir: Path) -> Dict[str, str]:
+def store_env(workdir: Path) -> dict[str, str]:
     """Environment that gives a process its own escalation database and outbox in ``workdir``."""
     return {
         "CLINIC_VAR_DIR": str(workdir),
@@ -44,11 +44,15 @@ def store_env(workdir: Path) -> Dict[str, str]:
     }
 
 
-def list_escalations(env: Dict[str, str]) -> list:
+def list_escalations(env: dict[str, str]) -> list:
     """The escalations as the command-line listing prints them."""
     output = subprocess.run(
-        [sys.executable, "-m", "clinic.escalations", "list"], cwd=ROOT, env=env, check=True,
-        capture_output=True, text=True,
+        [sys.executable, "-m", "clinic.escalations", "list"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return json.loads(output)
 
@@ -65,7 +69,7 @@ def _endpoints_file(workdir: Path, actions_port: int) -> Path:
 
 
 @contextmanager
-def running_assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterator[Dict[str, str]]:
+def running_assistant(workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[dict[str, str]]:
     """Yields the base URLs and API token of a freshly started assistant."""
     rasa_port, actions_port = free_port(), free_port()
     token = "test-token"
@@ -74,24 +78,46 @@ def running_assistant(workdir: Path, extra_env: Dict[str, str] | None = None) ->
     logs = (workdir / "actions.log").open("wb"), (workdir / "rasa.log").open("wb")
     actions = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
-        cwd=ROOT, env=env, stdout=logs[0], stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=logs[0],
+        stderr=subprocess.STDOUT,
     )
     rasa = subprocess.Popen(
         [
-            sys.executable, "-m", "rasa", "run", "--model", str(MODEL),
-            "--credentials", "credentials.yml",
-            "--endpoints", str(_endpoints_file(workdir, actions_port)),
-            "--port", str(rasa_port), "--enable-api", "--auth-token", token,
+            sys.executable,
+            "-m",
+            "rasa",
+            "run",
+            "--model",
+            str(MODEL),
+            "--credentials",
+            "credentials.yml",
+            "--endpoints",
+            str(_endpoints_file(workdir, actions_port)),
+            "--port",
+            str(rasa_port),
+            "--enable-api",
+            "--auth-token",
+            token,
         ],
-        cwd=ROOT, env=env, stdout=logs[1], stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=logs[1],
+        stderr=subprocess.STDOUT,
     )
     try:
         base = f"http://127.0.0.1:{rasa_port}"
         wait_for_http(f"http://127.0.0.1:{actions_port}/health")
         wait_for_http(f"{base}/status?token={token}")
-        yield {"rasa": base, "actions": f"http://127.0.0.1:{actions_port}", "token": token,
-               "rasa_log": str(workdir / "rasa.log"), "actions_log": str(workdir / "actions.log"),
-               "env": env}
+        yield {
+            "rasa": base,
+            "actions": f"http://127.0.0.1:{actions_port}",
+            "token": token,
+            "rasa_log": str(workdir / "rasa.log"),
+            "actions_log": str(workdir / "actions.log"),
+            "env": env,
+        }
     finally:
         for process in (rasa, actions):
             process.terminate()

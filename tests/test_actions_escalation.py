@@ -20,15 +20,24 @@ from clinic.escalation_flow import answer_consent
 
 def make_tracker(slots=None, text="hello", intent="greet", ranking=None, channel="rest"):
     events = [
-        {"event": "user", "text": text, "timestamp": 1_700_000_000.0, "input_channel": channel,
-         "parse_data": {"intent": {"name": intent}}},
+        {
+            "event": "user",
+            "text": text,
+            "timestamp": 1_700_000_000.0,
+            "input_channel": channel,
+            "parse_data": {"intent": {"name": intent}},
+        },
         {"event": "bot", "text": "an answer", "timestamp": 1_700_000_001.0, "data": {}},
     ]
     return Tracker(
         sender_id="conv-1",
         slots=slots or {},
-        latest_message={"text": text, "message_id": "m-1", "intent": {"name": intent},
-                        "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}]},
+        latest_message={
+            "text": text,
+            "message_id": "m-1",
+            "intent": {"name": intent},
+            "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
+        },
         events=events,
         paused=False,
         followup_action=None,
@@ -50,8 +59,13 @@ def recorded(monkeypatch):
 
 async def test_medical_question_shares_the_closest_faq_and_offers_a_clinician():
     dispatcher = CollectingDispatcher()
-    ranking = [{"name": "medical_advice", "confidence": 0.7}, {"name": "ketamine_side_effects", "confidence": 0.2}]
-    tracker = make_tracker(text="is ketamine safe with my heart condition", intent="medical_advice", ranking=ranking)
+    ranking = [
+        {"name": "medical_advice", "confidence": 0.7},
+        {"name": "ketamine_side_effects", "confidence": 0.2},
+    ]
+    tracker = make_tracker(
+        text="is ketamine safe with my heart condition", intent="medical_advice", ranking=ranking
+    )
     events = await ActionAnswerMedicalQuestion().run(dispatcher, tracker, {})
     assert dispatcher.messages[1]["response"] == "utter_ketamine_side_effects"
     assert "clinician" in dispatcher.messages[-1]["text"]
@@ -62,7 +76,9 @@ async def test_medical_question_shares_the_closest_faq_and_offers_a_clinician():
 async def test_medical_question_without_a_close_faq_only_offers_a_clinician():
     dispatcher = CollectingDispatcher()
     ranking = [{"name": "medical_advice", "confidence": 0.95}, {"name": "greet", "confidence": 0.01}]
-    await ActionAnswerMedicalQuestion().run(dispatcher, make_tracker(intent="medical_advice", ranking=ranking), {})
+    await ActionAnswerMedicalQuestion().run(
+        dispatcher, make_tracker(intent="medical_advice", ranking=ranking), {}
+    )
     assert len(dispatcher.messages) == 1 and "clinician" in dispatcher.messages[0]["text"]
 
 
@@ -89,13 +105,20 @@ async def test_invalid_contact_is_explained_and_asked_again():
 
 async def test_stop_at_any_question_cancels_the_form():
     form = ValidateEscalationForm()
-    for validate in (form.validate_first_name, form.validate_contact, form.validate_best_time, form.validate_consent):
+    for validate in (
+        form.validate_first_name,
+        form.validate_contact,
+        form.validate_best_time,
+        form.validate_consent,
+    ):
         result = await validate("stop", CollectingDispatcher(), make_tracker(), {})
         assert result["requested_slot"] is None and result["escalation_cancelled"] is True
 
 
 async def test_declined_contact_skips_time_and_consent():
-    slots = await ValidateEscalationForm().required_slots([], CollectingDispatcher(), make_tracker(slots={"contact": DECLINED}), {})
+    slots = await ValidateEscalationForm().required_slots(
+        [], CollectingDispatcher(), make_tracker(slots={"contact": DECLINED}), {}
+    )
     assert slots == ["first_name", "contact"]
 
 
@@ -108,8 +131,11 @@ def test_consent_answers():
 
 async def test_submit_records_the_escalation_and_says_when(recorded):
     slots = {
-        "escalation_reason": "medical_advice", "first_name": "Dana", "contact": "+19495550142",
-        "best_time": "mornings", "consent": True,
+        "escalation_reason": "medical_advice",
+        "first_name": "Dana",
+        "contact": "+19495550142",
+        "best_time": "mornings",
+        "consent": True,
         "escalation_trigger": {"text": "can I double my lyrica", "message_id": "m-0"},
     }
     dispatcher = CollectingDispatcher()

@@ -16,7 +16,9 @@ def test_us_phone_numbers_are_normalised_to_e164(text, phone):
     assert parse_contact(text).phone == phone
 
 
-@pytest.mark.parametrize("text", ["555-12", "555-1234", "+44 20 7946 0958", "call me maybe", "12345678901234"])
+@pytest.mark.parametrize(
+    "text", ["555-12", "555-1234", "+44 20 7946 0958", "call me maybe", "12345678901234"]
+)
 def test_invalid_or_foreign_numbers_are_rejected(text):
     assert parse_contact(text) is None
 
@@ -27,7 +29,9 @@ def test_email_syntax_is_checked_and_normalised():
     assert parse_contact("sam@example") is None
 
 
-@pytest.mark.parametrize("text", ["stop", "Cancel", "cancel please", "never mind", "nvm", "forget it", "QUIT!"])
+@pytest.mark.parametrize(
+    "text", ["stop", "Cancel", "cancel please", "never mind", "nvm", "forget it", "QUIT!"]
+)
 def test_cancel_words(text):
     assert is_cancel(text)
 
@@ -44,7 +48,12 @@ def test_decline_words(text):
 
 @pytest.mark.parametrize(
     ("text", "name"),
-    [("maria", "Maria"), ("I'm maria", "Maria"), ("my name is Jo-Anne Smith", "Jo-Anne"), ("hi, it's Bob", "Bob")],
+    [
+        ("maria", "Maria"),
+        ("I'm maria", "Maria"),
+        ("my name is Jo-Anne Smith", "Jo-Anne"),
+        ("hi, it's Bob", "Bob"),
+    ],
 )
 def test_first_names(text, name):
     assert clean_first_name(text) == name

@@ -9,7 +9,6 @@ from clinic.topics import FAQ_INTENTS
 from tests.servers import ROOT
 
 
-
 @pytest.fixture(scope="module")
 def sources():
     return yaml.safe_load((ROOT / "content" / "sources.yml").read_text(encoding="utf-8"))

@@ -95,7 +95,9 @@ def test_malformed_requests_get_a_clear_400(rest, body):
 
 def test_non_json_body_gets_a_400(rest):
     response = requests.post(
-        f"{rest.base}/webhooks/rest/webhook", data=b"\xff\xfe not json", timeout=30,
+        f"{rest.base}/webhooks/rest/webhook",
+        data=b"\xff\xfe not json",
+        timeout=30,
         headers={"Content-Type": "application/json"},
     )
     assert response.status_code == 400

@@ -12,8 +12,15 @@ SOURCE = {
 
 def test_patterns_are_lowercase_token_patterns_with_clinic_ids():
     patterns = ruler_patterns(SOURCE)
-    assert {"label": "medication", "pattern": [{"LOWER": "low"}, {"LOWER": "dose"}, {"LOWER": "naltrexone"}]} in patterns
-    assert {"label": "clinic", "pattern": [{"LOWER": "irvine"}, {"LOWER": "clinic"}], "id": "Irvine"} in patterns
+    assert {
+        "label": "medication",
+        "pattern": [{"LOWER": "low"}, {"LOWER": "dose"}, {"LOWER": "naltrexone"}],
+    } in patterns
+    assert {
+        "label": "clinic",
+        "pattern": [{"LOWER": "irvine"}, {"LOWER": "clinic"}],
+        "id": "Irvine",
+    } in patterns
 
 
 @pytest.fixture(scope="module")

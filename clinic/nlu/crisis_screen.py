@@ -10,7 +10,7 @@ suicidal"): the classifier sees the word, not the negation, so the next intent i
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -27,24 +27,24 @@ CRISIS_INTENT = "crisis"
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class CrisisScreen(GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         # None means the lexicon shipped beside this code, resolved when the model loads.
         return {"lexicon": None}
 
-    def __init__(self, lexicon: List[LexiconEntry]) -> None:
+    def __init__(self, lexicon: list[LexiconEntry]) -> None:
         self._lexicon = lexicon
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> CrisisScreen:
         return cls(load_lexicon(Path(config["lexicon"] or DEFAULT_LEXICON)))
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             screening = screen_in_detail(message.get(TEXT), self._lexicon)
             if screening.negated:

@@ -8,7 +8,7 @@ falls to the fallback instead of raising.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -32,19 +32,19 @@ TRUSTED_TYPES = ["scipy.sparse._csr.csr_matrix"]
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LinearIntentClassifier(IntentClassifier, GraphComponent):
     @classmethod
-    def required_components(cls) -> List[type]:
+    def required_components(cls) -> list[type]:
         return [Featurizer]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"C": 10.0, "max_iter": 3000, "ranking_length": 10, "random_state": 42}
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        pipeline: Optional[Pipeline] = None,
+        pipeline: Pipeline | None = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -54,14 +54,14 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> LinearIntentClassifier:
         return cls(config, model_storage, resource)
 
-    def _features(self, message: Message, width: Optional[int]) -> csr_matrix:
+    def _features(self, message: Message, width: int | None) -> csr_matrix:
         sparse = message.get_sparse_features(attribute=TEXT)[1]
         if sparse is not None:
             return csr_matrix(sparse.features)
@@ -91,14 +91,14 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         self.persist()
         return self._resource
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         if self.pipeline is None:
             return messages
         width = self.pipeline.named_steps["tfidf"].n_features_in_
         rows = [self._features(m, width) for m in messages]
         probabilities = self.pipeline.predict_proba(vstack(rows).tocsr())
         intents = self.pipeline.classes_
-        for message, scores in zip(messages, probabilities):
+        for message, scores in zip(messages, probabilities, strict=True):
             order = np.argsort(-scores)[: self.config["ranking_length"]]
             ranking = [{"name": str(intents[i]), "confidence": float(scores[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)
@@ -114,7 +114,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,

@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Dict, List
 
 SKIPPED_ROWS = {"accuracy", "macro avg", "weighted avg", "micro avg"}
 
 
-def summarise(report: Dict, folds: int) -> str:
+def summarise(report: dict, folds: int) -> str:
     macro = report["macro avg"]
     weighted = report["weighted avg"]
-    rows: List[str] = [
+    rows: list[str] = [
         f"# NLU cross-validation ({folds} folds)",
         "",
         f"- intent macro-F1: **{macro['f1-score']:.3f}**",
@@ -30,11 +29,14 @@ def summarise(report: Dict, folds: int) -> str:
             f"| {name} | {scores['precision']:.3f} | {scores['recall']:.3f} | "
             f"{scores['f1-score']:.3f} | {int(scores['support'])} |"
         )
-    rows += ["", "Confusion matrix: `intent_confusion_matrix.png`; misclassified examples: `intent_errors.json`."]
+    rows += [
+        "",
+        "Confusion matrix: `intent_confusion_matrix.png`; misclassified examples: `intent_errors.json`.",
+    ]
     return "\n".join(rows) + "\n"
 
 
-def main(argv: List[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("report_dir", type=Path)
     parser.add_argument("--folds", type=int, default=5)

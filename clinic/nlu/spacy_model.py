@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import yaml
 
@@ -17,26 +17,24 @@ DEFAULT_SOURCE = Path("content/spacy/entities.yml")
 DEFAULT_OUTPUT = Path("build/spacy/en_clinic")
 
 
-def _token_pattern(phrase: str) -> List[Dict[str, str]]:
+def _token_pattern(phrase: str) -> list[dict[str, str]]:
     return [{"LOWER": token} for token in phrase.lower().split()]
 
 
-def ruler_patterns(entities: Dict[str, Any]) -> List[Dict[str, Any]]:
+def ruler_patterns(entities: dict[str, Any]) -> list[dict[str, Any]]:
     """Turns the entity source file into entity-ruler patterns.
 
     Clinic phrases carry the canonical clinic name as the pattern id, so the
     longest-match rule of the ruler prefers "irvine clinic" (clinic) over "irvine" (city).
     """
-    patterns: List[Dict[str, Any]] = []
+    patterns: list[dict[str, Any]] = []
     for name in entities.get("medication", []):
         patterns.append({"label": "medication", "pattern": _token_pattern(name)})
     for name in entities.get("city", []):
         patterns.append({"label": "city", "pattern": _token_pattern(name)})
     for canonical, phrases in entities.get("clinic", {}).items():
         for phrase in phrases:
-            patterns.append(
-                {"label": "clinic", "pattern": _token_pattern(phrase), "id": canonical}
-            )
+            patterns.append({"label": "clinic", "pattern": _token_pattern(phrase), "id": canonical})
     return patterns
 
 
@@ -58,7 +56,7 @@ def build(source: Path = DEFAULT_SOURCE, output: Path = DEFAULT_OUTPUT) -> Path:
     return output
 
 
-def main(argv: List[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
