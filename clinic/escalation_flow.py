@@ -25,20 +25,25 @@ class Answer:
     problem: str | None = None  # the message (content/messages.yml) explaining a rejection
 
 
-def answer_first_name(text: str) -> Answer:
+def refusal(text: str) -> Answer | None:
+    """"stop" ends the form; "skip" declines this one question; anything else is an answer."""
     if is_cancel(text):
         return Answer(cancelled=True)
     if is_decline(text):
         return Answer(DECLINED)
+    return None
+
+
+def answer_first_name(text: str) -> Answer:
+    if refused := refusal(text):
+        return refused
     name = clean_first_name(text)
     return Answer(name) if name else Answer(problem="invalid_first_name")
 
 
 def answer_contact(text: str) -> Answer:
-    if is_cancel(text):
-        return Answer(cancelled=True)
-    if is_decline(text):
-        return Answer(DECLINED)
+    if refused := refusal(text):
+        return refused
     details = parse_contact(text)
     if details is None:
         return Answer(problem="invalid_contact")
@@ -46,10 +51,8 @@ def answer_contact(text: str) -> Answer:
 
 
 def answer_best_time(text: str) -> Answer:
-    if is_cancel(text):
-        return Answer(cancelled=True)
-    if is_decline(text):
-        return Answer(DECLINED)
+    if refused := refusal(text):
+        return refused
     cleaned = " ".join(text.split())[:200]
     return Answer(cleaned) if cleaned else Answer(problem="ask_best_time")
 
