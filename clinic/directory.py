@@ -155,3 +155,17 @@ def load_directory(path: Path = DEFAULT_DIRECTORY) -> Directory:
 def default_directory() -> Directory:
     """The directory named by CLINIC_DIRECTORY, or the shipped one; read once per process."""
     return load_directory(Path(os.environ.get("CLINIC_DIRECTORY", DEFAULT_DIRECTORY)))
+
+
+def main() -> None:
+    """Checks the directory (as the action server's start-up does) and says what is wrong."""
+    path = Path(os.environ.get("CLINIC_DIRECTORY", DEFAULT_DIRECTORY))
+    try:
+        directory = load_directory(path)
+    except DirectoryError as error:
+        raise SystemExit(f"clinic directory {path}: {error}") from error
+    print(f"clinic directory {path}: {len(directory.clinics)} clinics OK")
+
+
+if __name__ == "__main__":
+    main()

@@ -102,3 +102,16 @@ def test_early_morning_is_later_today(directory):
 def test_next_steps_out_of_hours_on_christmas_eve(directory):
     values = next_steps_values(directory, "Dana")
     assert values == {"thanks": "Thank you, Dana.", "when": "on Saturday, December 26 from 9:00 AM"}
+
+
+def test_directory_check_command_reports_a_broken_file(tmp_path, monkeypatch, capsys):
+    from clinic.directory import main
+
+    broken = tmp_path / "clinics.yml"
+    broken.write_text("clinics: []\n", encoding="utf-8")
+    monkeypatch.setenv("CLINIC_DIRECTORY", str(broken))
+    with pytest.raises(SystemExit, match="non-empty 'clinics'"):
+        main()
+    monkeypatch.setenv("CLINIC_DIRECTORY", str(ROOT / "content" / "clinics.yml"))
+    main()
+    assert "3 clinics OK" in capsys.readouterr().out
