@@ -11,6 +11,7 @@ from rasa.shared.core.events import BotUttered
 from sanic import Blueprint, Request
 
 from clinic.commands import COMMAND_PREFIX, offered_payloads, screen_typed_command
+from clinic.safety import CRISIS_FIRST_METADATA, screen
 
 _current_agent: ContextVar[Any | None] = ContextVar("current_agent", default=None)
 
@@ -31,6 +32,9 @@ def guard_handler(on_new_message: MessageHandler) -> MessageHandler:
     async def handle(message: UserMessage) -> Any:
         if message.text:
             message.text = await screened_text(_current_agent.get(), message.sender_id, message.text)
+            if screen(message.text):
+                # Tells a new session to skip its opening note, so 988/911 is the first reply.
+                message.metadata = {**(message.metadata or {}), CRISIS_FIRST_METADATA: True}
         return await on_new_message(message)
 
     return handle

@@ -26,7 +26,7 @@ class Answer:
 
 
 def refusal(text: str) -> Answer | None:
-    """"stop" ends the form; "skip" declines this one question; anything else is an answer."""
+    """ "stop" ends the form; "skip" declines this one question; anything else is an answer."""
     if is_cancel(text):
         return Answer(cancelled=True)
     if is_decline(text):

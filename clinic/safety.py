@@ -17,6 +17,8 @@ from re import Pattern
 import yaml
 
 DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "content" / "safety_lexicon.yml"
+# Message metadata a channel sets when the opening message of a session is a crisis.
+CRISIS_FIRST_METADATA = "crisis_first"
 NEGATION_WINDOW = 3
 NEGATORS = frozenset(
     {

@@ -44,3 +44,11 @@ async def test_affirmation_asks_to_rephrase_when_nothing_can_be_offered():
     ranking = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "out_of_scope", "confidence": 0.2}]
     await ActionConfirmTopic().run(dispatcher, tracker_with_ranking(ranking), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_rephrase"]
+
+
+async def test_session_start_leaves_the_note_out_when_the_first_message_is_a_crisis():
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_with_ranking([{"name": "crisis"}])
+    tracker.slots["session_started_metadata"] = {"crisis_first": True}
+    await ActionSessionStart().run(dispatcher, tracker, {})
+    assert dispatcher.messages == []

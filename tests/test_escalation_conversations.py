@@ -17,8 +17,7 @@ def escalations_of(assistant, sender):
 def test_crisis_gets_988_and_911_in_the_first_reply_and_an_urgent_escalation(rest, assistant):
     sender = visitor()
     replies = rest.say(sender, "I can't do this anymore, I want to end my life")
-    first_answer = replies[1]["text"] if "not medical advice" in replies[0]["text"] else replies[0]["text"]
-    assert "988" in first_answer and "911" in first_answer
+    assert "988" in replies[0]["text"] and "911" in replies[0]["text"]
     [record] = escalations_of(assistant, sender)
     assert record["reason"] == "crisis" and record["priority"] == "urgent" and record["status"] == "new"
     assert record["triggering_message"] == "I can't do this anymore, I want to end my life"
