@@ -15,7 +15,7 @@ ACTIONS_PORT ?= 5055
 # Everything the trained model depends on: retrain only when one of these changed.
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json
 
-.PHONY: help install spacy train migrate run shell test validate pytest e2e evaluate lint clean escalations
+.PHONY: help install spacy train migrate run shell test validate pytest e2e evaluate lint clean escalations gazetteer
 
 help:
 	@echo "make run       start the assistant (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT))"
@@ -36,7 +36,7 @@ $(VENV)/.installed: requirements.lock
 
 install: $(VENV)/.installed
 
-$(SPACY_MODEL)/meta.json: $(VENV)/.installed content/spacy/entities.yml clinic/nlu/spacy_model.py
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed content/spacy/entities.yml content/oc_gazetteer.csv clinic/nlu/spacy_model.py
 	$(PY) -m clinic.nlu.spacy_model --output $(SPACY_MODEL)
 
 spacy: $(SPACY_MODEL)/meta.json
@@ -72,6 +72,10 @@ test: validate pytest e2e
 evaluate: $(MODEL)
 	$(RASA) test nlu --nlu data/nlu.yml --cross-validation --folds 5 --out reports/nlu
 	$(PY) -m clinic.nlu.report reports/nlu
+
+# Regenerates the Orange County gazetteer from the zipcodes package (committed; rarely needed).
+gazetteer: $(VENV)/.installed
+	$(PY) -m clinic.gazetteer_build
 
 escalations: migrate
 	@$(PY) -m clinic.escalations list

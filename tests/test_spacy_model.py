@@ -5,13 +5,12 @@ from clinic.nlu.spacy_model import build, ruler_patterns
 
 SOURCE = {
     "medication": ["lyrica", "low dose naltrexone"],
-    "city": ["irvine", "laguna niguel"],
     "clinic": {"Irvine": ["irvine clinic"]},
 }
 
 
 def test_patterns_are_lowercase_token_patterns_with_clinic_ids():
-    patterns = ruler_patterns(SOURCE)
+    patterns = ruler_patterns(SOURCE, ["Laguna Niguel"])
     assert {
         "label": "medication",
         "pattern": [{"LOWER": "low"}, {"LOWER": "dose"}, {"LOWER": "naltrexone"}],
@@ -25,13 +24,17 @@ def test_patterns_are_lowercase_token_patterns_with_clinic_ids():
 
 @pytest.fixture(scope="module")
 def nlp(tmp_path_factory):
-    source = tmp_path_factory.mktemp("src") / "entities.yml"
+    folder = tmp_path_factory.mktemp("src")
+    source, gazetteer = folder / "entities.yml", folder / "places.csv"
     source.write_text(
-        "medication: [lyrica, low dose naltrexone]\ncity: [irvine, laguna niguel]\n"
-        "clinic:\n  Irvine: [irvine clinic]\n",
+        "medication: [lyrica, low dose naltrexone]\nclinic:\n  Irvine: [irvine clinic]\n", encoding="utf-8"
+    )
+    gazetteer.write_text(
+        "kind,name,city,latitude,longitude,source\nplace,Irvine,Irvine,33.68,-117.79,t\n"
+        "place,Laguna Niguel,Laguna Niguel,33.52,-117.7,t\nzip,92618,Irvine,33.6,-117.7,t\n",
         encoding="utf-8",
     )
-    return spacy.load(build(source, tmp_path_factory.mktemp("model") / "en_test"))
+    return spacy.load(build(source, tmp_path_factory.mktemp("model") / "en_test", gazetteer))
 
 
 def test_built_pipeline_finds_medications_places_and_clinics(nlp):

@@ -8,12 +8,15 @@ it by path, so nothing is downloaded at run time.
 from __future__ import annotations
 
 import argparse
+import csv
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 DEFAULT_SOURCE = Path("content/spacy/entities.yml")
+DEFAULT_GAZETTEER = Path("content/oc_gazetteer.csv")
 DEFAULT_OUTPUT = Path("build/spacy/en_clinic")
 
 
@@ -21,8 +24,8 @@ def _token_pattern(phrase: str) -> list[dict[str, str]]:
     return [{"LOWER": token} for token in phrase.lower().split()]
 
 
-def ruler_patterns(entities: dict[str, Any]) -> list[dict[str, Any]]:
-    """Turns the entity source file into entity-ruler patterns.
+def ruler_patterns(entities: dict[str, Any], places: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Turns the entity source file and the gazetteer's place names into entity-ruler patterns.
 
     Clinic phrases carry the canonical clinic name as the pattern id, so the
     longest-match rule of the ruler prefers "irvine clinic" (clinic) over "irvine" (city).
@@ -30,7 +33,7 @@ def ruler_patterns(entities: dict[str, Any]) -> list[dict[str, Any]]:
     patterns: list[dict[str, Any]] = []
     for name in entities.get("medication", []):
         patterns.append({"label": "medication", "pattern": _token_pattern(name)})
-    for name in entities.get("city", []):
+    for name in places:
         patterns.append({"label": "city", "pattern": _token_pattern(name)})
     for canonical, phrases in entities.get("clinic", {}).items():
         for phrase in phrases:
@@ -38,7 +41,14 @@ def ruler_patterns(entities: dict[str, Any]) -> list[dict[str, Any]]:
     return patterns
 
 
-def build(source: Path = DEFAULT_SOURCE, output: Path = DEFAULT_OUTPUT) -> Path:
+def place_names(gazetteer: Path) -> list[str]:
+    with gazetteer.open(encoding="utf-8", newline="") as handle:
+        return [row["name"] for row in csv.DictReader(handle) if row["kind"] == "place"]
+
+
+def build(
+    source: Path = DEFAULT_SOURCE, output: Path = DEFAULT_OUTPUT, gazetteer: Path = DEFAULT_GAZETTEER
+) -> Path:
     """Builds the pipeline and writes it to ``output``; returns the output path."""
     import spacy
 
@@ -50,7 +60,7 @@ def build(source: Path = DEFAULT_SOURCE, output: Path = DEFAULT_OUTPUT) -> Path:
     # so the saved model needs no lookups package at run time. It also empties the
     # ruler, so the patterns go in afterwards.
     nlp.initialize()
-    ruler.add_patterns(ruler_patterns(entities))
+    ruler.add_patterns(ruler_patterns(entities, place_names(gazetteer)))
     output.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output)
     return output
@@ -60,8 +70,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--gazetteer", type=Path, default=DEFAULT_GAZETTEER)
     args = parser.parse_args(argv)
-    print(build(args.source, args.output))
+    print(build(args.source, args.output, args.gazetteer))
 
 
 if __name__ == "__main__":

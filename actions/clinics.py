@@ -1,0 +1,72 @@
+"""Clinic finder actions: where the clinics are, the nearest one, hours and contact."""
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from clinic.directory import Clinic, Directory, default_directory
+from clinic.finder import clinic_named, render_contact_answer, render_hours_answer, render_location_answer
+from clinic.messages import SMS_CHANNELS
+from clinic.places import find_place
+
+
+def entity_values(tracker: Tracker, name: str) -> list[str]:
+    return [str(value) for value in tracker.get_latest_entity_values(name) if value]
+
+
+def is_sms(tracker: Tracker) -> bool:
+    return tracker.get_latest_input_channel() in SMS_CHANNELS
+
+
+def named_clinic(tracker: Tracker, directory: Directory) -> Clinic | None:
+    """The clinic the visitor names, as a clinic entity or as one of the clinics' cities."""
+    for value in entity_values(tracker, "clinic") + entity_values(tracker, "city"):
+        clinic = clinic_named(directory, value)
+        if clinic is not None:
+            return clinic
+    return None
+
+
+class ActionClinicLocations(Action):
+    def name(self) -> str:
+        return "action_clinic_locations"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        directory = default_directory()
+        text = tracker.latest_message.get("text") or ""
+        clinic = next((clinic_named(directory, v) for v in entity_values(tracker, "clinic")), None)
+        lookup = find_place(text, entity_values(tracker, "zip_code") + entity_values(tracker, "city"))
+        dispatcher.utter_message(text=render_location_answer(directory, lookup, clinic, is_sms(tracker)))
+        return []
+
+
+class ActionClinicHours(Action):
+    def name(self) -> str:
+        return "action_clinic_hours"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        directory = default_directory()
+        clinic = named_clinic(tracker, directory)
+        clinics = [clinic] if clinic else list(directory.clinics)
+        text = tracker.latest_message.get("text") or ""
+        dispatcher.utter_message(text=render_hours_answer(directory, clinics, text, is_sms(tracker)))
+        return []
+
+
+class ActionClinicContact(Action):
+    def name(self) -> str:
+        return "action_clinic_contact"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        directory = default_directory()
+        clinic = named_clinic(tracker, directory)
+        clinics = [clinic] if clinic else list(directory.clinics)
+        dispatcher.utter_message(text=render_contact_answer(directory, clinics, is_sms(tracker)))
+        return []
