@@ -82,7 +82,8 @@ def fit_sms(text: str) -> str:
 
 
 def clinic_card(clinic: Clinic) -> str:
-    return f"{clinic.name}: {clinic.address}, {clinic.city} {clinic.zip}. {clinic.phone}. Map: {map_link(clinic)}"
+    where = f"{clinic.address}, {clinic.city} {clinic.zip}"
+    return f"{clinic.name}: {where}. {clinic.phone}. Map: {map_link(clinic)}"
 
 
 def render_all_locations(directory: Directory, sms: bool, lead: str = "") -> str:
@@ -96,9 +97,8 @@ def render_all_locations(directory: Directory, sms: bool, lead: str = "") -> str
 
 def render_one_location(clinic: Clinic, sms: bool, lead: str = "") -> str:
     if sms:
-        return fit_sms(
-            f"{lead}{clinic.name} clinic: {clinic.address}, {clinic.city}. {clinic.phone}. {short_map_link(clinic)}"
-        )
+        where = f"{clinic.address}, {clinic.city}"
+        return fit_sms(f"{lead}{clinic.name} clinic: {where}. {clinic.phone}. {short_map_link(clinic)}")
     extras = " ".join(part for part in (clinic.parking, clinic.transit) if part)
     return f"{lead}{clinic_card(clinic)}" + (f"\n{extras}" if extras else "")
 
