@@ -119,3 +119,18 @@ def test_nothing_was_logged_as_an_error(rest, assistant):
     with open(assistant["rasa_log"], encoding="utf-8", errors="replace") as log:
         errors = [line for line in log if " ERROR " in line or "Traceback" in line]
     assert errors == [], json.dumps(errors[:5])
+
+
+def test_parse_extracts_places_zip_codes_clinics_and_medications(rest):
+    parsed = rest.parse("is the laguna office closer than Irvine to 92630? I take lyrica")
+    found = {(e["entity"], e["value"].lower()) for e in parsed["entities"]}
+    assert {("city", "irvine"), ("zip_code", "92630"), ("medication", "lyrica")} <= found
+    assert any(e["entity"] == "clinic" for e in parsed["entities"])
+
+
+def test_finder_answers_over_rest(rest):
+    visitor = new_visitor()
+    assert "closest clinic to ZIP 92630 (Lake Forest) is Laguna Hills" in texts(
+        rest.say(visitor, "which of your clinics is closest to 92630?")
+    )
+    assert "outside Orange County" in texts(rest.say(visitor, "do you have an office in San Diego?"))
