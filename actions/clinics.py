@@ -32,9 +32,7 @@ class ActionClinicLocations(Action):
     def name(self) -> str:
         return "action_clinic_locations"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         directory = default_directory()
         text = tracker.latest_message.get("text") or ""
         clinic = next((clinic_named(directory, v) for v in entity_values(tracker, "clinic")), None)
@@ -47,9 +45,7 @@ class ActionClinicHours(Action):
     def name(self) -> str:
         return "action_clinic_hours"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         directory = default_directory()
         clinic = named_clinic(tracker, directory)
         clinics = [clinic] if clinic else list(directory.clinics)
@@ -62,9 +58,7 @@ class ActionClinicContact(Action):
     def name(self) -> str:
         return "action_clinic_contact"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         directory = default_directory()
         clinic = named_clinic(tracker, directory)
         clinics = [clinic] if clinic else list(directory.clinics)

@@ -65,9 +65,7 @@ class ActionAnswerMedicalQuestion(Action):
     def name(self) -> str:
         return "action_answer_medical_question"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         topic = related_faq(tracker.latest_message.get("intent_ranking") or [])
         if topic:
             say(dispatcher, tracker, "general_information_follows")
@@ -82,9 +80,7 @@ class ActionOfferEscalation(Action):
     def name(self) -> str:
         return "action_offer_escalation"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         say(dispatcher, tracker, "offer_staff")
         return offer_events("fallback", tracker)
 
@@ -95,9 +91,7 @@ class ActionStartEscalation(Action):
     def name(self) -> str:
         return "action_start_escalation"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if (tracker.latest_message.get("intent") or {}).get("name") == "book_appointment":
             say(dispatcher, tracker, "start_contact_form_appointment")
             return offer_events("appointment", tracker)
@@ -109,9 +103,7 @@ class ActionDeclineEscalation(Action):
     def name(self) -> str:
         return "action_decline_escalation"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         say(dispatcher, tracker, "escalation_declined", phone=default_directory().group_phone)
         return reset_events()
 
@@ -124,9 +116,7 @@ class AskFormQuestion(Action):
     def name(self) -> str:
         return f"action_ask_{self.slot}"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         say(
             dispatcher,
             tracker,
@@ -162,9 +152,7 @@ class ValidateEscalationForm(FormValidationAction):
         return remaining_slots(tracker.get_slot("contact"))
 
     @staticmethod
-    def _apply(
-        slot: str, answer: Answer, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> dict[str, Any]:
+    def _apply(slot: str, answer: Answer, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         if answer.cancelled:
             return {slot: None, "requested_slot": None, "escalation_cancelled": True}
         if answer.problem:
@@ -199,9 +187,7 @@ class ActionSubmitEscalation(Action):
     def name(self) -> str:
         return "action_submit_escalation"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         directory = default_directory()
         if tracker.get_slot("escalation_cancelled"):
             say(dispatcher, tracker, "escalation_cancelled", phone=directory.group_phone)
@@ -238,9 +224,7 @@ class ActionRecordCrisis(Action):
     def name(self) -> str:
         return "action_record_crisis"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         escalation = build_escalation(
             reason="crisis",
             sender_id=tracker.sender_id,

@@ -109,9 +109,7 @@ def build_escalation(
     )
 
 
-def next_steps_values(
-    directory: Directory, first_name: str | None, now: datetime | None = None
-) -> dict[str, str]:
+def next_steps_values(directory: Directory, first_name: str | None, now: datetime | None = None) -> dict[str, str]:
     """What the "escalation_recorded" message needs: thanks, and when staff will call."""
     moment = local_now(directory, now)
     window = next_callback_window(directory, moment)

@@ -119,9 +119,7 @@ def render_location_answer(directory: Directory, lookup: PlaceLookup, named: Cli
             directory, sms, lead=f"{lookup.outside} is outside Orange County, where our clinics are. "
         )
     if lookup.unknown:
-        return render_all_locations(
-            directory, sms, lead=f'I couldn\'t find "{lookup.unknown}" in Orange County. '
-        )
+        return render_all_locations(directory, sms, lead=f'I couldn\'t find "{lookup.unknown}" in Orange County. ')
     return render_all_locations(directory, sms)
 
 

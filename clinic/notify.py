@@ -81,9 +81,7 @@ async def notify_staff(settings: WebhookSettings, escalation_id: str, reason: st
             try:
                 async with session.post(settings.url, data=body, headers=headers) as response:
                     if response.status < 300:
-                        logger.info(
-                            "event=staff_notified escalation_id=%s attempt=%d", escalation_id, attempt
-                        )
+                        logger.info("event=staff_notified escalation_id=%s attempt=%d", escalation_id, attempt)
                         return True
                     if response.status < 500 and response.status != 429:
                         logger.error(

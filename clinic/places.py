@@ -23,9 +23,7 @@ FUZZY_CUTOFF = 0.84
 COUNTY = re.compile(r"\borange county\b|\bthe oc\b")
 # Words that introduce a place ("I live in ...", "near ..."): only there is an unknown name
 # taken to be a place outside the county, since many place names are ordinary words.
-PLACE_AFTER = re.compile(
-    r"\b(?:in|near|from|around|by|close to|closest to|nearest to|at)\s+([a-z][a-z .']{1,40})"
-)
+PLACE_AFTER = re.compile(r"\b(?:in|near|from|around|by|close to|closest to|nearest to|at)\s+([a-z][a-z .']{1,40})")
 
 
 @dataclass(frozen=True)

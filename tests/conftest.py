@@ -45,9 +45,7 @@ class RestClient:
         return response.json()
 
     def tracker(self, sender: str) -> dict:
-        response = requests.get(
-            f"{self.base}/conversations/{sender}/tracker", params={"token": self.token}, timeout=30
-        )
+        response = requests.get(f"{self.base}/conversations/{sender}/tracker", params={"token": self.token}, timeout=30)
         assert response.status_code == 200, response.text
         return response.json()
 

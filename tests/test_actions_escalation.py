@@ -63,9 +63,7 @@ async def test_medical_question_shares_the_closest_faq_and_offers_a_clinician():
         {"name": "medical_advice", "confidence": 0.7},
         {"name": "ketamine_side_effects", "confidence": 0.2},
     ]
-    tracker = make_tracker(
-        text="is ketamine safe with my heart condition", intent="medical_advice", ranking=ranking
-    )
+    tracker = make_tracker(text="is ketamine safe with my heart condition", intent="medical_advice", ranking=ranking)
     events = await ActionAnswerMedicalQuestion().run(dispatcher, tracker, {})
     assert dispatcher.messages[1]["response"] == "utter_ketamine_side_effects"
     assert "clinician" in dispatcher.messages[-1]["text"]
@@ -76,9 +74,7 @@ async def test_medical_question_shares_the_closest_faq_and_offers_a_clinician():
 async def test_medical_question_without_a_close_faq_only_offers_a_clinician():
     dispatcher = CollectingDispatcher()
     ranking = [{"name": "medical_advice", "confidence": 0.95}, {"name": "greet", "confidence": 0.01}]
-    await ActionAnswerMedicalQuestion().run(
-        dispatcher, make_tracker(intent="medical_advice", ranking=ranking), {}
-    )
+    await ActionAnswerMedicalQuestion().run(dispatcher, make_tracker(intent="medical_advice", ranking=ranking), {})
     assert len(dispatcher.messages) == 1 and "clinician" in dispatcher.messages[0]["text"]
 
 

@@ -16,9 +16,7 @@ def test_us_phone_numbers_are_normalised_to_e164(text, phone):
     assert parse_contact(text).phone == phone
 
 
-@pytest.mark.parametrize(
-    "text", ["555-12", "555-1234", "+44 20 7946 0958", "call me maybe", "12345678901234"]
-)
+@pytest.mark.parametrize("text", ["555-12", "555-1234", "+44 20 7946 0958", "call me maybe", "12345678901234"])
 def test_invalid_or_foreign_numbers_are_rejected(text):
     assert parse_contact(text) is None
 
@@ -29,9 +27,7 @@ def test_email_syntax_is_checked_and_normalised():
     assert parse_contact("sam@example") is None
 
 
-@pytest.mark.parametrize(
-    "text", ["stop", "Cancel", "cancel please", "never mind", "nvm", "forget it", "QUIT!"]
-)
+@pytest.mark.parametrize("text", ["stop", "Cancel", "cancel please", "never mind", "nvm", "forget it", "QUIT!"])
 def test_cancel_words(text):
     assert is_cancel(text)
 

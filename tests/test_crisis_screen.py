@@ -7,9 +7,7 @@ from clinic.safety import cached_lexicon
 def classified(text, intent="ketamine_onset", confidence=0.97):
     message = Message(data={"text": text})
     message.set("intent", {"name": intent, "confidence": confidence})
-    message.set(
-        "intent_ranking", [{"name": intent, "confidence": confidence}, {"name": "crisis", "confidence": 0.01}]
-    )
+    message.set("intent_ranking", [{"name": intent, "confidence": confidence}, {"name": "crisis", "confidence": 0.01}])
     return message
 
 

@@ -61,9 +61,7 @@ def test_open_and_closed_in_pacific_time(directory):
 
 def test_utc_times_are_read_in_pacific_time(directory):
     # 17:00 UTC on a Tuesday is 09:00 in Irvine.
-    assert is_open(
-        directory, directory.by_id("irvine"), datetime(2026, 11, 24, 17, 0, tzinfo=ZoneInfo("UTC"))
-    )
+    assert is_open(directory, directory.by_id("irvine"), datetime(2026, 11, 24, 17, 0, tzinfo=ZoneInfo("UTC")))
 
 
 def test_thanksgiving_closes_every_clinic(directory):

@@ -108,9 +108,7 @@ def test_crisis_during_the_form_interrupts_it(rest, assistant):
     replies = rest.say(sender, "I want to kill myself")
     assert "988" in replies[0]["text"]
     assert [e["reason"] for e in escalations_of(assistant, sender)] == ["crisis"]
-    assert rest.tracker(sender)["active_loop"] in ({}, None) or not rest.tracker(sender)["active_loop"].get(
-        "name"
-    )
+    assert rest.tracker(sender)["active_loop"] in ({}, None) or not rest.tracker(sender)["active_loop"].get("name")
 
 
 def test_parse_api_sees_the_crisis_screen(rest):

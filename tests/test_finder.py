@@ -22,11 +22,40 @@ from clinic.places import default_gazetteer, find_place
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 OC_CITIES = [
-    "Aliso Viejo", "Anaheim", "Brea", "Buena Park", "Costa Mesa", "Cypress", "Dana Point", "Fountain Valley",
-    "Fullerton", "Garden Grove", "Huntington Beach", "Irvine", "La Habra", "La Palma", "Laguna Beach",
-    "Laguna Hills", "Laguna Niguel", "Laguna Woods", "Lake Forest", "Los Alamitos", "Mission Viejo",
-    "Newport Beach", "Orange", "Placentia", "Rancho Santa Margarita", "San Clemente", "San Juan Capistrano",
-    "Santa Ana", "Seal Beach", "Stanton", "Tustin", "Villa Park", "Westminster", "Yorba Linda",
+    "Aliso Viejo",
+    "Anaheim",
+    "Brea",
+    "Buena Park",
+    "Costa Mesa",
+    "Cypress",
+    "Dana Point",
+    "Fountain Valley",
+    "Fullerton",
+    "Garden Grove",
+    "Huntington Beach",
+    "Irvine",
+    "La Habra",
+    "La Palma",
+    "Laguna Beach",
+    "Laguna Hills",
+    "Laguna Niguel",
+    "Laguna Woods",
+    "Lake Forest",
+    "Los Alamitos",
+    "Mission Viejo",
+    "Newport Beach",
+    "Orange",
+    "Placentia",
+    "Rancho Santa Margarita",
+    "San Clemente",
+    "San Juan Capistrano",
+    "Santa Ana",
+    "Seal Beach",
+    "Stanton",
+    "Tustin",
+    "Villa Park",
+    "Westminster",
+    "Yorba Linda",
 ]
 
 
@@ -97,8 +126,13 @@ def test_unknown_and_county_wide_questions():
 
 @pytest.mark.parametrize(
     ("value", "clinic"),
-    [("laguna", "Laguna Hills"), ("Laguna Hills", "Laguna Hills"), ("irvin office", "Irvine"),
-     ("Orange location", "Orange"), ("laguna-hills", "Laguna Hills")],
+    [
+        ("laguna", "Laguna Hills"),
+        ("Laguna Hills", "Laguna Hills"),
+        ("irvin office", "Irvine"),
+        ("Orange location", "Orange"),
+        ("laguna-hills", "Laguna Hills"),
+    ],
 )
 def test_clinic_names_with_synonyms_and_typos(directory, value, clinic):
     assert clinic_named(directory, value).name == clinic

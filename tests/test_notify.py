@@ -93,9 +93,7 @@ async def test_failed_notifications_are_sent_by_the_retry_pass(receiver, escalat
     store = EscalationStore(outbox=tmp_path / "outbox")
     receiver["fail_first"] = 99
     dead = WebhookSettings(url=receiver["settings"].url, secret=SECRET, attempts=1, first_delay=0.01)
-    outcome = await escalate(
-        new_escalation(idempotency_key=f"k-{uuid.uuid4().hex}"), store=store, webhook=dead
-    )
+    outcome = await escalate(new_escalation(idempotency_key=f"k-{uuid.uuid4().hex}"), store=store, webhook=dead)
     assert str(outcome.id) in {row["id"] for row in await asyncio.to_thread(store.unnotified)}
     receiver["fail_first"] = 0
     await retry_pending(store, receiver["settings"])

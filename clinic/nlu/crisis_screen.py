@@ -60,9 +60,7 @@ class CrisisScreen(GraphComponent):
                 + [{**r, "confidence": 0.0} for r in previous if r.get("name") != CRISIS_INTENT],
                 add_to_output=True,
             )
-            message.set(
-                "crisis_screen", {"entry": match.entry_id, "category": match.category}, add_to_output=True
-            )
+            message.set("crisis_screen", {"entry": match.entry_id, "category": match.category}, add_to_output=True)
         return messages
 
     @staticmethod

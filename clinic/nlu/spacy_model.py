@@ -46,9 +46,7 @@ def place_names(gazetteer: Path) -> list[str]:
         return [row["name"] for row in csv.DictReader(handle) if row["kind"] == "place"]
 
 
-def build(
-    source: Path = DEFAULT_SOURCE, output: Path = DEFAULT_OUTPUT, gazetteer: Path = DEFAULT_GAZETTEER
-) -> Path:
+def build(source: Path = DEFAULT_SOURCE, output: Path = DEFAULT_OUTPUT, gazetteer: Path = DEFAULT_GAZETTEER) -> Path:
     """Builds the pipeline and writes it to ``output``; returns the output path."""
     import spacy
 

@@ -59,9 +59,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["created_at"],
                 "indexes": [
-                    models.Index(
-                        fields=["status", "priority", "created_at"], name="escalations_status_8d2c0d_idx"
-                    )
+                    models.Index(fields=["status", "priority", "created_at"], name="escalations_status_8d2c0d_idx")
                 ],
             },
         ),

@@ -1,0 +1,175 @@
+"""The SMS channel over Twilio: signed webhooks, once per MessageSid, async replies.
+
+Twilio POSTs each incoming text to /webhooks/sms/webhook. The channel checks the
+X-Twilio-Signature against the deployment's public URL, answers at once with empty TwiML,
+and handles the message in the background: carrier keywords (STOP/START/HELP), the
+per-sender rate limit, numbered replies to menus, then Rasa, then the reply in at most three
+SMS segments through Twilio's REST API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, Request, response
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+
+from channels.guard import guard_handler, remember_agent
+from clinic.directory import default_directory
+from clinic.messages import message as clinic_message
+from clinic.sms_render import render_sms
+from clinic.sms_sender import SmsSettings, TwilioSender, conversation_id
+from clinic.sms_state import SmsState
+
+logger = logging.getLogger(__name__)
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
+START_WORDS = {"start", "unstop"}
+# Twilio also accepts YES as an opt-in, but only from someone opted out: elsewhere it is an answer.
+OPT_IN_WHEN_OPTED_OUT = START_WORDS | {"yes"}
+HELP_WORDS = {"help", "info"}
+MENU_CHOICE = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+
+
+def carrier_keyword(body: str) -> str | None:
+    word = body.strip().strip(".!").lower()
+    if word in STOP_WORDS:
+        return "stop"
+    if word in HELP_WORDS:
+        return "help"
+    if word in START_WORDS:
+        return "start"
+    return None
+
+
+class SmsOutput(CollectingOutputChannel):
+    """Collects one turn's replies; its name selects the `channel: sms` response variants."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "sms"
+
+
+class TwilioSmsInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "sms"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TwilioSmsInput:
+        return cls(SmsSettings.from_env())
+
+    def __init__(self, settings: SmsSettings, state: SmsState | None = None) -> None:
+        self.settings = settings
+        self._state = state
+        self.sender = TwilioSender(settings)
+        self._tasks: set[asyncio.Task] = set()
+
+    @property
+    def state(self) -> SmsState:
+        if self._state is None:
+            self._state = SmsState()
+        return self._state
+
+    def _signature_valid(self, request: Request) -> bool:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature:
+            return False
+        params = {key: values[0] for key, values in request.form.items()}
+        return RequestValidator(self.settings.auth_token).validate(self.settings.public_url, params, signature)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        handler = guard_handler(on_new_message)
+        sms = Blueprint("sms_webhook", __name__)
+
+        @sms.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.settings.configured else "not configured"})
+
+        @sms.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.settings.configured:
+                return response.text("SMS is not configured", status=503)
+            if not self._signature_valid(request):
+                logger.warning("event=sms.rejected_signature")
+                return response.text("invalid signature", status=403)
+            sid = request.form.get("MessageSid") or ""
+            number = request.form.get("From") or ""
+            if not sid or not number:
+                return response.text("MessageSid and From are required", status=400)
+            if not await asyncio.to_thread(self.state.first_time, sid):
+                logger.info("event=sms.duplicate message_sid=%s", sid)
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            body = request.form.get("Body") or ""
+            task = asyncio.create_task(self.process(handler, number, body, sid))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        return remember_agent(sms)
+
+    async def _send(self, number: str, sender: str, sid: str, segments: list) -> None:
+        for segment in segments:
+            if await self.sender.send(number, segment, sid) is None:
+                await asyncio.to_thread(self.state.record_failed_send, sender, sid, segment, "send failed")
+
+    async def _say(self, number: str, sender: str, sid: str, name: str) -> None:
+        directory = default_directory()
+        text = clinic_message(name, "sms", name=directory.group_name, phone=directory.group_phone)["text"]
+        await self._send(number, sender, sid, render_sms([{"text": text}]).segments)
+
+    async def process(self, handler: Callable[[UserMessage], Awaitable[Any]], number: str, body: str, sid: str):
+        sender = conversation_id(number)
+        try:
+            await self._process(handler, number, sender, body, sid)
+        except Exception:  # a background task has no caller to raise to: log it with the message id
+            logger.exception("event=sms.processing_failed message_sid=%s sender=%s", sid, sender)
+
+    async def _process(self, handler, number: str, sender: str, body: str, sid: str) -> None:
+        keyword = carrier_keyword(body)
+        if keyword == "stop":
+            if await asyncio.to_thread(self.state.opt_out, sender):
+                await self._say(number, sender, sid, "sms_stop_ack")
+            return
+        if await asyncio.to_thread(self.state.is_opted_out, sender):
+            if body.strip().strip(".!").lower() in OPT_IN_WHEN_OPTED_OUT:
+                await asyncio.to_thread(self.state.opt_in, sender)
+                await self._say(number, sender, sid, "sms_start_ack")
+            else:
+                logger.info("event=sms.ignored_opted_out message_sid=%s sender=%s", sid, sender)
+            return
+        if keyword == "start":
+            await self._say(number, sender, sid, "sms_start_ack")
+            return
+        if keyword == "help":
+            await self._say(number, sender, sid, "sms_help")
+            return
+        allowed, tell = await asyncio.to_thread(
+            self.state.admit, sender, self.settings.rate_limit, self.settings.rate_window
+        )
+        if not allowed:
+            logger.warning("event=sms.rate_limited message_sid=%s sender=%s", sid, sender)
+            if tell:
+                await self._say(number, sender, sid, "sms_rate_limited")
+            return
+        text = await self._menu_choice(sender, body)
+        collector = SmsOutput()
+        await handler(UserMessage(text, collector, sender, input_channel=self.name()))
+        reply = render_sms(collector.messages)
+        await asyncio.to_thread(self.state.save_menu, sender, reply.menu_payloads)
+        await self._send(number, sender, sid, reply.segments)
+
+    async def _menu_choice(self, sender: str, body: str) -> str:
+        """A reply of "1", "2"... to a numbered menu becomes that button's payload."""
+        choice = MENU_CHOICE.match(body)
+        if not choice:
+            return body
+        payloads = await asyncio.to_thread(self.state.menu, sender)
+        index = int(choice.group(1)) - 1
+        return payloads[index] if 0 <= index < len(payloads) else body

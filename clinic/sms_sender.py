@@ -1,0 +1,114 @@
+"""Sending SMS through Twilio's REST API with the twilio library's async client.
+
+The API base URL is configurable so tests (and staging) can point at a compatible server;
+in production it is Twilio's. Sends are retried on 5xx, 429, timeouts and network errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+logger = logging.getLogger(__name__)
+TWILIO_API = "https://api.twilio.com"
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    account_sid: str
+    auth_token: str
+    from_number: str
+    public_url: str
+    api_base: str = TWILIO_API
+    send_attempts: int = 4
+    first_delay: float = 0.5
+    send_timeout: float = 10.0
+    rate_limit: int = 20
+    rate_window: float = 600.0
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.account_sid and self.auth_token and self.from_number and self.public_url)
+
+    @classmethod
+    def from_env(cls) -> SmsSettings:
+        env = os.environ
+        return cls(
+            account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+            auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+            from_number=env.get("TWILIO_FROM_NUMBER", ""),
+            public_url=env.get("SMS_PUBLIC_URL", ""),
+            api_base=env.get("TWILIO_API_BASE", TWILIO_API),
+            send_attempts=int(env.get("SMS_SEND_ATTEMPTS", "4")),
+            first_delay=float(env.get("SMS_SEND_FIRST_DELAY", "0.5")),
+            rate_limit=int(env.get("SMS_RATE_LIMIT", "20")),
+            rate_window=float(env.get("SMS_RATE_WINDOW_SECONDS", "600")),
+        )
+
+
+def _hash_key() -> bytes:
+    configured = os.environ.get("SMS_HASH_KEY")
+    if configured:
+        return configured.encode()
+    var_dir = Path(os.environ.get("CLINIC_VAR_DIR", Path(__file__).resolve().parent.parent / "var"))
+    path = var_dir / "sms-hash-key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip().encode()
+
+
+def conversation_id(phone_number: str) -> str:
+    """The conversation id of a phone number: a keyed hash, so the number appears nowhere."""
+    digest = hmac.new(_hash_key(), phone_number.strip().encode(), hashlib.sha256).hexdigest()
+    return f"sms-{digest[:32]}"
+
+
+class TwilioSender:
+    def __init__(self, settings: SmsSettings) -> None:
+        self.settings = settings
+        self._client = None
+
+    def _twilio(self):
+        if self._client is None:
+            from twilio.http.async_http_client import AsyncTwilioHttpClient
+            from twilio.rest import Client
+
+            client = Client(self.settings.account_sid, self.settings.auth_token, http_client=AsyncTwilioHttpClient())
+            client.api.base_url = self.settings.api_base
+            self._client = client
+        return self._client
+
+    async def send(self, to_number: str, body: str, log_id: str) -> str | None:
+        """Sends one SMS; returns Twilio's MessageSid, or None after the last failed attempt."""
+        from twilio.base.exceptions import TwilioRestException
+
+        delay = self.settings.first_delay
+        for attempt in range(1, self.settings.send_attempts + 1):
+            try:
+                message = await asyncio.wait_for(
+                    self._twilio().messages.create_async(to=to_number, from_=self.settings.from_number, body=body),
+                    timeout=self.settings.send_timeout,
+                )
+                return message.sid
+            except TwilioRestException as error:
+                if error.status < 500 and error.status != 429:
+                    logger.error("event=sms.send_rejected reply_to=%s status=%s", log_id, error.status)
+                    return None
+                failure = f"status {error.status}"
+            except (TimeoutError, aiohttp.ClientError, OSError) as error:
+                failure = type(error).__name__
+            logger.warning("event=sms.send_retry reply_to=%s attempt=%d failure=%s", log_id, attempt, failure)
+            if attempt < self.settings.send_attempts:
+                await asyncio.sleep(delay)
+                delay *= 2
+        logger.error("event=sms.send_failed reply_to=%s", log_id)
+        return None

@@ -1,0 +1,224 @@
+"""The SMS channel against the real Rasa and action servers and a Twilio-compatible fake."""
+
+import hashlib
+import hmac
+import itertools
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from twilio.request_validator import RequestValidator
+
+from clinic.sms_state import SmsState
+from tests.fake_twilio import FakeTwilio
+from tests.servers import list_escalations, running_assistant
+
+AUTH_TOKEN = "test-auth-token"
+# What Twilio is configured to call: behind a proxy, not the address the server listens on.
+PUBLIC_URL = "https://clinic.example.org/webhooks/sms/webhook"
+_numbers = itertools.count(100)
+
+
+@pytest.fixture(scope="module")
+def twilio():
+    fake = FakeTwilio()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture(scope="module")
+def sms_assistant(tmp_path_factory, twilio):
+    env = {
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": "+19495550100",
+        "SMS_PUBLIC_URL": PUBLIC_URL,
+        "TWILIO_API_BASE": twilio.url,
+        "SMS_SEND_FIRST_DELAY": "0.05",
+        "SMS_RATE_LIMIT": "6",
+        "SMS_HASH_KEY": "test-hash-key",
+    }
+    with running_assistant(tmp_path_factory.mktemp("sms"), env) as servers:
+        yield servers
+
+
+def new_number() -> str:
+    return f"+1949555{next(_numbers):04d}"
+
+
+def post(servers, params, signature=None, sign=True):
+    headers = {}
+    if sign:
+        headers["X-Twilio-Signature"] = signature or RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL, params)
+    return requests.post(f"{servers['rasa']}/webhooks/sms/webhook", data=params, headers=headers, timeout=30)
+
+
+def text(servers, number, body, sid=None):
+    params = {"MessageSid": sid or f"SM{uuid.uuid4().hex}", "From": number, "To": "+19495550100", "Body": body}
+    response = post(servers, params)
+    assert response.status_code == 200 and "<Response>" in response.text
+    return params["MessageSid"]
+
+
+def exchange(servers, twilio, number, body, settle=1.0):
+    """Texts ``body`` and returns the SMS sent back, once no more arrive for ``settle`` seconds."""
+    before = len(twilio.to(number))
+    text(servers, number, body)
+    twilio.wait_for(number, before + 1)
+    while True:
+        count = len(twilio.to(number))
+        time.sleep(settle)
+        if len(twilio.to(number)) == count:
+            return twilio.to(number)[before:]
+
+
+def conversation_events(servers, number):
+    sender = "sms-" + hmac.new(b"test-hash-key", number.encode(), hashlib.sha256).hexdigest()[:32]
+    response = requests.get(
+        f"{servers['rasa']}/conversations/{sender}/tracker", params={"token": servers["token"]}, timeout=30
+    )
+    return sender, response.json()["events"]
+
+
+def test_signed_question_gets_an_sms_answer(sms_assistant, twilio):
+    number = new_number()
+    text(sms_assistant, number, "what is fibromyalgia")
+    [first, *_] = twilio.wait_for(number, 2)
+    assert "not medical advice" in first
+    answer = " ".join(twilio.to(number))
+    assert "fibromyalgia" in answer.lower() and "**" not in answer
+
+
+@pytest.mark.parametrize("signature", [None, "forged-signature"])
+def test_unsigned_or_forged_requests_are_refused_and_not_recorded(sms_assistant, twilio, signature):
+    number = new_number()
+    params = {"MessageSid": f"SM{uuid.uuid4().hex}", "From": number, "Body": "hello"}
+    response = post(sms_assistant, params, signature=signature, sign=signature is not None)
+    assert response.status_code == 403
+    _, events = conversation_events(sms_assistant, number)
+    assert not any(e["event"] == "user" for e in events)
+    assert twilio.to(number) == []
+
+
+def test_signature_for_the_wrong_url_is_refused(sms_assistant):
+    params = {"MessageSid": f"SM{uuid.uuid4().hex}", "From": new_number(), "Body": "hi"}
+    wrong = RequestValidator(AUTH_TOKEN).compute_signature(f"{sms_assistant['rasa']}/webhooks/sms/webhook", params)
+    assert post(sms_assistant, params, signature=wrong).status_code == 403
+
+
+def test_a_retried_message_sid_is_answered_once(sms_assistant, twilio):
+    number = new_number()
+    sid = text(sms_assistant, number, "how much does ketamine cost")
+    text(sms_assistant, number, "how much does ketamine cost", sid=sid)
+    bodies = twilio.wait_for(number, 2)
+    sender, events = conversation_events(sms_assistant, number)
+    assert len([e for e in events if e["event"] == "user"]) == 1
+    assert len(twilio.to(number)) == len(bodies)
+
+
+def test_phone_number_is_not_the_conversation_id(sms_assistant, twilio):
+    number = new_number()
+    text(sms_assistant, number, "hello")
+    twilio.wait_for(number, 1)
+    sender, events = conversation_events(sms_assistant, number)
+    assert sender.startswith("sms-") and number not in sender and "9495" not in sender
+    assert any(e["event"] == "user" for e in events)
+    with open(sms_assistant["rasa_log"], encoding="utf-8") as log:
+        assert number not in log.read()
+
+
+def test_stop_then_a_question_gets_nothing_until_start(sms_assistant, twilio):
+    number = new_number()
+    text(sms_assistant, number, "STOP")
+    [ack] = twilio.wait_for(number, 1)
+    assert "unsubscribed" in ack
+    text(sms_assistant, number, "Stop")
+    text(sms_assistant, number, "what are your hours?")
+    text(sms_assistant, number, "HELP")
+    time.sleep(2)
+    assert twilio.to(number) == [ack]
+    text(sms_assistant, number, "START")
+    assert "subscribed" in twilio.wait_for(number, 2)[1]
+    text(sms_assistant, number, "what are your hours?")
+    assert "Orange" in twilio.wait_for(number, 3)[2] or "Orange" in " ".join(twilio.to(number)[2:])
+
+
+def test_help_keyword(sms_assistant, twilio):
+    number = new_number()
+    text(sms_assistant, number, "help")
+    [reply] = twilio.wait_for(number, 1)
+    assert "STOP" in reply and "rates may apply" in reply and "(949) 555-0100" in reply
+
+
+def test_numbered_reply_maps_to_the_button_payload(sms_assistant, twilio):
+    number = new_number()
+    menu = " ".join(exchange(sms_assistant, twilio, number, "should I double my gabapentin dose?"))
+    assert "Reply 1 for Yes, please contact me, 2 for No, thanks." in menu
+    assert "change your mind" in " ".join(exchange(sms_assistant, twilio, number, "2"))
+    _, events = conversation_events(sms_assistant, number)
+    assert [e for e in events if e["event"] == "user"][-1]["parse_data"]["intent"]["name"] == "deny"
+
+
+def test_crisis_by_sms_puts_988_and_911_in_the_first_sms(sms_assistant, twilio):
+    number = new_number()
+    text(sms_assistant, number, "i took all my pills i want to die")
+    first = twilio.wait_for(number, 1)[0]
+    assert "988" in first and "911" in first
+    sender, _ = conversation_events(sms_assistant, number)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        records = [e for e in list_escalations(sms_assistant["env"]) if e["conversation_id"] == sender]
+        if records:
+            break
+        time.sleep(0.3)
+    assert records[0]["reason"] == "crisis" and records[0]["channel"] == "sms"
+
+
+def test_escalation_by_sms(sms_assistant, twilio):
+    number = new_number()
+    for body in ["I want to talk to a person", "Ana", number, "weekday mornings"]:
+        exchange(sms_assistant, twilio, number, body)
+    assert "Reply 1 for Yes, I agree, 2 for No." in " ".join(twilio.to(number))
+    assert "will contact you" in " ".join(exchange(sms_assistant, twilio, number, "1"))
+    sender, _ = conversation_events(sms_assistant, number)
+    [record] = [e for e in list_escalations(sms_assistant["env"]) if e["conversation_id"] == sender]
+    assert record["reason"] == "request_human" and record["contact_phone"] == number and record["consent"]
+
+
+def test_typed_slash_command_is_not_an_intent_over_sms(sms_assistant, twilio):
+    number = new_number()
+    text(sms_assistant, number, "/restart")
+    twilio.wait_for(number, 1)
+    _, events = conversation_events(sms_assistant, number)
+    assert not any(e["event"] == "restart" for e in events)
+
+
+def test_rate_limit_replies_politely_once(sms_assistant, twilio):
+    number = new_number()
+    for i in range(9):
+        text(sms_assistant, number, f"hi number {i}")
+    time.sleep(6)
+    notices = [b for b in twilio.to(number) if "pause" in b]
+    assert len(notices) == 1
+
+
+def test_api_server_down_retries_then_delivers(sms_assistant, twilio):
+    number = new_number()
+    twilio.fail_next = 2
+    text(sms_assistant, number, "are you open on saturday")
+    bodies = twilio.wait_for(number, 2)
+    assert any("Saturday" in b for b in bodies)
+
+
+def test_api_server_down_for_good_is_logged_and_kept(sms_assistant, twilio):
+    number = new_number()
+    twilio.fail_next = 1000
+    sid = text(sms_assistant, number, "what is ketamine")
+    time.sleep(4)
+    twilio.fail_next = 0
+    state = SmsState(Path(sms_assistant["env"]["CLINIC_VAR_DIR"]) / "sms.db")
+    assert any(reply_to == sid for _, reply_to, _ in state.failed_sends())
+    with open(sms_assistant["rasa_log"], encoding="utf-8") as log:
+        assert f"event=sms.send_failed reply_to={sid}" in log.read()
