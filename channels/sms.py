@@ -121,7 +121,7 @@ class TwilioSmsInput(InputChannel):
 
     async def _say(self, number: str, sender: str, sid: str, name: str) -> None:
         directory = default_directory()
-        text = clinic_message(name, "sms", name=directory.group_name, phone=directory.group_phone)["text"]
+        text = clinic_message(name, "sms", clinic=directory.group_name, phone=directory.group_phone)["text"]
         await self._send(number, sender, sid, render_sms([{"text": text}]).segments)
 
     async def process(self, handler: Callable[[UserMessage], Awaitable[Any]], number: str, body: str, sid: str):

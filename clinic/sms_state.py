@@ -40,8 +40,11 @@ class SmsState:
         self.path = path or default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        with self._connect() as db:
+        db = sqlite3.connect(self.path, timeout=10)
+        try:
             db.executescript(SCHEMA)
+        finally:
+            db.close()
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

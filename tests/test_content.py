@@ -89,3 +89,10 @@ def test_fibromyalgia_ketamine_evidence_is_presented_with_its_limits(domain):
 def test_disclaimer_says_not_medical_advice_and_911(domain):
     text = default_text(domain, "utter_disclaimer")
     assert "not medical advice" in text and "911" in text
+
+
+def test_crisis_sms_fits_one_segment_with_988_and_911(domain):
+    from clinic.sms_render import split_segments
+
+    text = sms_text(domain, "utter_crisis")
+    assert split_segments(text) == [text] and "988" in text and "911" in text

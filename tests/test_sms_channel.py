@@ -147,8 +147,7 @@ def test_stop_then_a_question_gets_nothing_until_start(sms_assistant, twilio):
 
 def test_help_keyword(sms_assistant, twilio):
     number = new_number()
-    text(sms_assistant, number, "help")
-    [reply] = twilio.wait_for(number, 1)
+    reply = " ".join(exchange(sms_assistant, twilio, number, "help"))
     assert "STOP" in reply and "rates may apply" in reply and "(949) 555-0100" in reply
 
 
