@@ -18,7 +18,7 @@ TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clini
 .PHONY: help install spacy train migrate run shell test validate pytest e2e evaluate lint clean escalations gazetteer
 
 help:
-	@echo "make run       start the assistant (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT))"
+	@echo "make run       start everything (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), demo site :8080)"
 	@echo "make test      validate data, run pytest and the end-to-end stories"
 	@echo "make train     train the model when its inputs changed"
 	@echo "make shell     talk to the assistant in the terminal"
@@ -34,7 +34,11 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet --no-deps --ignore-requires-python -r <(grep -E '^rasa(-sdk)?==' requirements.lock)
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed widget/node_modules/.package-lock.json
+
+# The widget's socket.io client comes from the npm registry, pinned by widget/package-lock.json.
+widget/node_modules/.package-lock.json: widget/package-lock.json
+	npm ci --prefix widget --no-audit --no-fund --silent
 
 $(SPACY_MODEL)/meta.json: $(VENV)/.installed content/spacy/entities.yml content/oc_gazetteer.csv clinic/nlu/spacy_model.py
 	$(PY) -m clinic.nlu.spacy_model --output $(SPACY_MODEL)
@@ -53,13 +57,13 @@ migrate: $(VENV)/.installed
 validate: $(VENV)/.installed $(SPACY_MODEL)/meta.json
 	$(RASA) data validate --fail-on-warnings
 
-run: $(MODEL) migrate
+run: $(MODEL) migrate widget/node_modules/.package-lock.json
 	bin/run-all
 
 shell: $(MODEL) migrate
 	bin/run-actions & trap 'kill $$!' EXIT; $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
-pytest: $(MODEL)
+pytest: $(MODEL) widget/node_modules/.package-lock.json
 	$(PY) -m pytest
 
 e2e: $(MODEL) migrate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Optional
 
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered
@@ -28,10 +28,14 @@ async def screened_text(agent: Any, sender_id: str, text: str) -> str:
     return screen_typed_command(text, offered)
 
 
-def guard_handler(on_new_message: MessageHandler) -> MessageHandler:
+def guard_handler(
+    on_new_message: MessageHandler, current_agent: Callable[[], Optional[Any]] = _current_agent.get
+) -> MessageHandler:
+    """Wraps a channel's handler; ``current_agent`` finds the serving agent (default: per request)."""
+
     async def handle(message: UserMessage) -> Any:
         if message.text:
-            message.text = await screened_text(_current_agent.get(), message.sender_id, message.text)
+            message.text = await screened_text(current_agent(), message.sender_id, message.text)
             if screen(message.text):
                 # Tells a new session to skip its opening note, so 988/911 is the first reply.
                 message.metadata = {**(message.metadata or {}), CRISIS_FIRST_METADATA: True}
