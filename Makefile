@@ -85,8 +85,8 @@ escalations: migrate
 	@$(PY) -m clinic.escalations list
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check clinic actions channels staff tests
-	$(VENV)/bin/ruff format --check clinic actions channels staff tests
+	$(VENV)/bin/ruff check clinic actions channels staff tests widget
+	$(VENV)/bin/ruff format --check clinic actions channels staff tests widget
 
 clean:
 	rm -rf build $(MODEL_DIR) reports/e2e

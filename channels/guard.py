@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import Any, Optional
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered
@@ -29,7 +29,7 @@ async def screened_text(agent: Any, sender_id: str, text: str) -> str:
 
 
 def guard_handler(
-    on_new_message: MessageHandler, current_agent: Callable[[], Optional[Any]] = _current_agent.get
+    on_new_message: MessageHandler, current_agent: Callable[[], Any | None] = _current_agent.get
 ) -> MessageHandler:
     """Wraps a channel's handler; ``current_agent`` finds the serving agent (default: per request)."""
 

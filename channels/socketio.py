@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Awaitable, Callable
-from typing import Any, Optional, Text
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
@@ -35,19 +35,19 @@ def allowed_origins() -> list[str]:
 
 class WebChatInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "socketio"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[dict[Text, Any]]) -> WebChatInput:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
         return cls()
 
     def __init__(self) -> None:
-        self.sio: Optional[AsyncServer] = None
+        self.sio: AsyncServer | None = None
         self._conversations: dict[str, str] = {}  # socket id -> conversation id
         self._app: Any = None
 
-    def get_output_channel(self) -> Optional[SocketIOOutput]:
+    def get_output_channel(self) -> SocketIOOutput | None:
         return SocketIOOutput(self.sio, "bot_uttered") if self.sio else None
 
     def _agent(self) -> Any:
@@ -74,7 +74,7 @@ class WebChatInput(InputChannel):
             return response.json({"status": "ok"})
 
         @sio.on("connect")
-        async def connect(sid: str, environ: dict, auth: Optional[dict] = None) -> bool:
+        async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
             request = environ.get("sanic.request")
             if request is not None:
                 self._app = request.app
@@ -85,7 +85,7 @@ class WebChatInput(InputChannel):
             self._conversations.pop(sid, None)
 
         @sio.on("session_request")
-        async def session_request(sid: str, data: Optional[dict] = None) -> None:
+        async def session_request(sid: str, data: dict | None = None) -> None:
             token = (data or {}).get("session_id")
             conversation_id = verify_session(token)
             if conversation_id is None:

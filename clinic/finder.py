@@ -83,7 +83,7 @@ def fit_sms(text: str) -> str:
 
 def clinic_card(clinic: Clinic) -> str:
     where = f"{clinic.address}, {clinic.city} {clinic.zip}"
-    return f"{clinic.name}: {where}. {clinic.phone}. Map: {map_link(clinic)}"
+    return f"{clinic.name}: {where}. {clinic.phone}. [Map of {clinic.name}]({map_link(clinic)})"
 
 
 def render_all_locations(directory: Directory, sms: bool, lead: str = "") -> str:

@@ -12,7 +12,6 @@ import os
 import secrets
 import uuid
 from pathlib import Path
-from typing import Optional
 
 PREFIX = "web-"
 
@@ -38,7 +37,7 @@ def issue_session() -> str:
     return f"{conversation_id}.{_sign(conversation_id)}"
 
 
-def verify_session(token: Optional[str]) -> Optional[str]:
+def verify_session(token: str | None) -> str | None:
     """The conversation id of a token the server issued, or None."""
     if not isinstance(token, str) or token.count(".") != 1:
         return None

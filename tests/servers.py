@@ -83,34 +83,40 @@ def running_assistant(workdir: Path, extra_env: dict[str, str] | None = None) ->
         stdout=logs[0],
         stderr=subprocess.STDOUT,
     )
-    rasa = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "rasa",
-            "run",
-            "--model",
-            str(MODEL),
-            "--credentials",
-            "credentials.yml",
-            "--endpoints",
-            str(_endpoints_file(workdir, actions_port)),
-            "--port",
-            str(rasa_port),
-            "--enable-api",
-            "--auth-token",
-            token,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=logs[1],
-        stderr=subprocess.STDOUT,
-    )
+    rasa_command = [
+        sys.executable,
+        "-m",
+        "rasa",
+        "run",
+        "--model",
+        str(MODEL),
+        "--credentials",
+        "credentials.yml",
+        "--endpoints",
+        str(_endpoints_file(workdir, actions_port)),
+        "--port",
+        str(rasa_port),
+        "--enable-api",
+        "--auth-token",
+        token,
+    ]
+    processes = {}
+
+    def start_rasa() -> None:
+        processes["rasa"] = subprocess.Popen(rasa_command, cwd=ROOT, env=env, stdout=logs[1], stderr=subprocess.STDOUT)
+        wait_for_http(f"http://127.0.0.1:{rasa_port}/status?token={token}")
+
+    def stop_rasa() -> None:
+        processes["rasa"].kill()
+        processes["rasa"].wait(timeout=20)
+
     try:
         base = f"http://127.0.0.1:{rasa_port}"
         wait_for_http(f"http://127.0.0.1:{actions_port}/health")
-        wait_for_http(f"{base}/status?token={token}")
+        start_rasa()
         yield {
+            "start_rasa": start_rasa,
+            "stop_rasa": stop_rasa,
             "rasa": base,
             "actions": f"http://127.0.0.1:{actions_port}",
             "token": token,
@@ -119,9 +125,10 @@ def running_assistant(workdir: Path, extra_env: dict[str, str] | None = None) ->
             "env": env,
         }
     finally:
-        for process in (rasa, actions):
+        running = [p for p in (processes.get("rasa"), actions) if p is not None]
+        for process in running:
             process.terminate()
-        for process in (rasa, actions):
+        for process in running:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -24,7 +24,8 @@
     window.ClinicChatConfig || {}
   );
   var TYPING_TIMEOUT_MS = 30000;
-  var URL_PATTERN = /(https?:\/\/[^\s<>"']+)/g;
+  // A markdown link [label](https://...) or a bare web address.
+  var LINK_PATTERN = /\[([^\]]{1,80})\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[^\s<>"']+)/g;
 
   var css =
     ".ccw-root{--ccw-primary:" + config.primaryColor + ";font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1a1a1a}" +
@@ -51,7 +52,7 @@
     ".ccw-form textarea{flex:1;resize:none;font:inherit;padding:8px;border:1px solid #767676;border-radius:8px;min-height:44px}" +
     ".ccw-send{background:var(--ccw-primary);color:#fff;border:0;border-radius:8px;padding:0 16px;font:inherit;font-weight:600;cursor:pointer;min-height:44px}" +
     ".ccw-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
-    "@media (max-width:480px){.ccw-panel{right:0;bottom:0;width:100vw;height:100%;border-radius:0}}";
+    "@media (max-width:480px){.ccw-panel{right:0;bottom:0;width:100vw;height:100%;border-radius:0}.ccw-open .ccw-launcher{display:none}}";
 
   function el(tag, attributes, text) {
     var node = document.createElement(tag);
@@ -64,14 +65,16 @@
 
   // Text with web links made clickable, built node by node: never innerHTML.
   function renderText(container, text) {
-    String(text || "").split(URL_PATTERN).forEach(function (part, index) {
-      if (index % 2 === 1) {
-        var link = el("a", { href: part, target: "_blank", rel: "noopener noreferrer" }, part);
-        container.appendChild(link);
-      } else if (part) {
-        container.appendChild(document.createTextNode(part));
-      }
+    var source = String(text || "");
+    var last = 0;
+    source.replace(LINK_PATTERN, function (match, label, labelled, bare, offset) {
+      if (offset > last) container.appendChild(document.createTextNode(source.slice(last, offset)));
+      var href = labelled || bare;
+      container.appendChild(el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, label || href));
+      last = offset + match.length;
+      return match;
     });
+    if (last < source.length) container.appendChild(document.createTextNode(source.slice(last)));
   }
 
   function ChatWidget() {
@@ -89,6 +92,7 @@
     document.head.appendChild(style);
 
     var root = el("div", { class: "ccw-root", lang: config.language });
+    this.root = root;
     this.launcher = el("button", {
       class: "ccw-launcher", type: "button", "aria-expanded": "false", "aria-controls": "ccw-panel",
     }, "Chat with us");
@@ -105,7 +109,7 @@
       "General information, not medical advice. In an emergency call 911."));
     this.status = el("p", { class: "ccw-status", role: "status", hidden: "" });
     this.panel.appendChild(this.status);
-    this.log = el("ol", { class: "ccw-log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
+    this.log = el("div", { class: "ccw-log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
     this.panel.appendChild(this.log);
     this.typing = el("p", { class: "ccw-typing", hidden: "" }, "The assistant is typing…");
     this.panel.appendChild(this.typing);
@@ -144,12 +148,14 @@
 
   ChatWidget.prototype.open = function () {
     this.panel.removeAttribute("hidden");
+    this.root.classList.add("ccw-open");
     this.launcher.setAttribute("aria-expanded", "true");
     this.input.focus();
   };
 
   ChatWidget.prototype.close = function () {
     this.panel.setAttribute("hidden", "");
+    this.root.classList.remove("ccw-open");
     this.launcher.setAttribute("aria-expanded", "false");
     this.launcher.focus();
   };
@@ -210,7 +216,7 @@
   };
 
   ChatWidget.prototype.addMessage = function (who, text) {
-    var item = el("li", { class: "ccw-msg ccw-" + who });
+    var item = el("div", { class: "ccw-msg ccw-" + who });
     item.appendChild(el("span", { class: "ccw-sr" }, who === "user" ? "You said: " : "Assistant: "));
     renderText(item, text);
     this.log.appendChild(item);
@@ -224,11 +230,12 @@
     if (message.text) this.addMessage("bot", message.text);
     var choices = message.quick_replies || message.buttons || [];
     if (choices.length) {
-      var group = el("li", { class: "ccw-replies", role: "group", "aria-label": "Suggested replies" });
+      var group = el("div", { class: "ccw-replies", role: "group", "aria-label": "Suggested replies" });
       choices.forEach(function (choice) {
         var button = el("button", { class: "ccw-reply", type: "button" }, choice.title);
         button.addEventListener("click", function () {
           group.remove();
+          self.input.focus(); // the clicked button is gone: keep keyboard focus in the chat
           self.send(choice.payload, choice.title);
         });
         group.appendChild(button);
