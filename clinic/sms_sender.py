@@ -11,11 +11,11 @@ import hashlib
 import hmac
 import logging
 import os
-import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
 import aiohttp
+
+from clinic.local_secrets import local_secret
 
 logger = logging.getLogger(__name__)
 TWILIO_API = "https://api.twilio.com"
@@ -54,21 +54,11 @@ class SmsSettings:
         )
 
 
-def _hash_key() -> bytes:
-    configured = os.environ.get("SMS_HASH_KEY")
-    if configured:
-        return configured.encode()
-    var_dir = Path(os.environ.get("CLINIC_VAR_DIR", Path(__file__).resolve().parent.parent / "var"))
-    path = var_dir / "sms-hash-key"
-    if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-    return path.read_text(encoding="utf-8").strip().encode()
-
-
 def conversation_id(phone_number: str) -> str:
     """The conversation id of a phone number: a keyed hash, so the number appears nowhere."""
-    digest = hmac.new(_hash_key(), phone_number.strip().encode(), hashlib.sha256).hexdigest()
+    digest = hmac.new(
+        local_secret("SMS_HASH_KEY", "sms-hash-key").encode(), phone_number.strip().encode(), hashlib.sha256
+    ).hexdigest()
     return f"sms-{digest[:32]}"
 
 

@@ -8,28 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
 import uuid
-from pathlib import Path
+
+from clinic.local_secrets import local_secret
 
 PREFIX = "web-"
 
 
-def _key() -> bytes:
-    configured = os.environ.get("WIDGET_SESSION_KEY")
-    if configured:
-        return configured.encode()
-    var_dir = Path(os.environ.get("CLINIC_VAR_DIR", Path(__file__).resolve().parent.parent / "var"))
-    path = var_dir / "widget-session-key"
-    if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-    return path.read_text(encoding="utf-8").strip().encode()
-
-
 def _sign(conversation_id: str) -> str:
-    return hmac.new(_key(), conversation_id.encode(), hashlib.sha256).hexdigest()
+    key = local_secret("WIDGET_SESSION_KEY", "widget-session-key").encode()
+    return hmac.new(key, conversation_id.encode(), hashlib.sha256).hexdigest()
 
 
 def issue_session() -> str:

@@ -5,25 +5,17 @@ Every setting comes from the environment; the defaults are the embedded local se
 """
 
 import os
-import secrets
 from pathlib import Path
 
 import dj_database_url
 
+from clinic.local_secrets import local_secret, var_dir
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("CLINIC_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = var_dir()
 
 
-def _local_secret_key() -> str:
-    """A random key made once per machine, so no secret ever lives in the repository."""
-    path = VAR_DIR / "django-secret-key"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-    return path.read_text(encoding="utf-8").strip()
-
-
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or _local_secret_key()
+SECRET_KEY = local_secret("DJANGO_SECRET_KEY", "django-secret-key")
 DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
 

@@ -110,3 +110,14 @@ def test_typed_commands_are_text_over_socketio(visitors, rest):
     events = rest.tracker(conversation_of(visitor.token))["events"]
     assert not any(e["event"] == "restart" for e in events)
     assert any(e.get("text") == "what is fibromyalgia" for e in events)
+
+
+def test_local_secret_prefers_the_environment_and_otherwise_persists_one(tmp_path, monkeypatch):
+    from clinic.local_secrets import local_secret
+
+    monkeypatch.setenv("CLINIC_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("SOME_TEST_SECRET", raising=False)
+    made = local_secret("SOME_TEST_SECRET", "some-secret")
+    assert len(made) == 64 and local_secret("SOME_TEST_SECRET", "some-secret") == made
+    monkeypatch.setenv("SOME_TEST_SECRET", "from-env")
+    assert local_secret("SOME_TEST_SECRET", "some-secret") == "from-env"
