@@ -79,6 +79,8 @@
 
   function ChatWidget() {
     this.socket = null;
+    this.ready = false; // connected and holding a confirmed session
+    this.pending = []; // typed while not connected: sent once the session is confirmed
     this.sessionToken = window.localStorage.getItem(config.storageKey);
     this.typingTimer = null;
     this.build();
@@ -182,15 +184,17 @@
     this.socket.on("session_confirm", function (token) {
       self.sessionToken = token;
       window.localStorage.setItem(config.storageKey, token);
+      self.ready = true;
+      self.pending.splice(0).forEach(function (payload) { self.emit(payload); });
     });
     this.socket.on("history", function (turns) {
-      if (!turns || !turns.length || self.log.children.length) return;
+      if (!turns || !turns.length || self.log.querySelector(".ccw-bot")) return;
       turns.forEach(function (turn) { self.addMessage(turn.role === "user" ? "user" : "bot", turn.text); });
     });
     this.socket.on("bot_uttered", function (message) { self.receive(message); });
     this.socket.on("user_echo", function (message) { self.addMessage("user", message.text); });
-    this.socket.on("disconnect", function () { self.showOffline(); });
-    this.socket.on("connect_error", function () { self.showOffline(); });
+    this.socket.on("disconnect", function () { self.ready = false; self.showOffline(); });
+    this.socket.on("connect_error", function () { self.ready = false; self.showOffline(); });
   };
 
   ChatWidget.prototype.showOffline = function () {
@@ -252,11 +256,12 @@
   };
 
   ChatWidget.prototype.send = function (payload, shown) {
-    if (!this.socket || !this.socket.connected) {
-      this.showOffline();
-      return;
-    }
     this.addMessage("user", shown);
+    if (this.ready) this.emit(payload);
+    else this.pending.push(payload);
+  };
+
+  ChatWidget.prototype.emit = function (payload) {
     this.setTyping(true);
     this.socket.emit("user_uttered", { message: payload, session_id: this.sessionToken });
   };

@@ -145,3 +145,12 @@ def test_map_links_are_labelled_and_open_safely(page, site):
     expect(link).to_be_visible(timeout=ANSWER_TIMEOUT)
     assert link.get_attribute("href").startswith("https://www.google.com/maps/")
     assert link.get_attribute("rel") == "noopener noreferrer"
+
+
+def test_a_message_typed_before_the_connection_is_kept_and_sent(page, site):
+    page.route("**/widget/vendor/socket.io.min.js", lambda route: (page.wait_for_timeout(1500), route.continue_()))
+    page.goto(site["url"])
+    page.click(".ccw-launcher")
+    ask(page, "what is ketamine therapy")
+    expect(page.locator(".ccw-user")).to_have_count(1)
+    expect(page.locator(".ccw-log")).to_contain_text("anesthetic", timeout=ANSWER_TIMEOUT)
