@@ -76,11 +76,13 @@ ORDINARY_PAIN = [
     "I'm afraid the infusions will make me pass out, do they?",
     "I feel hopeless about ever finding the right doctor",
     "sleeping is hell when everything aches",
+    "I'm collecting my meds from the pharmacy tomorrow",
+    "should I take it all at the same time or spread the doses out?",
 ]
 
 
-def test_there_are_fifty_ordinary_pain_sentences():
-    assert len(ORDINARY_PAIN) == 50
+def test_there_are_at_least_fifty_ordinary_pain_sentences():
+    assert len(ORDINARY_PAIN) >= 50
 
 
 @pytest.mark.parametrize("sentence", ORDINARY_PAIN)
