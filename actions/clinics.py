@@ -28,6 +28,12 @@ def named_clinic(tracker: Tracker, directory: Directory) -> Clinic | None:
     return None
 
 
+def clinics_asked_about(tracker: Tracker, directory: Directory) -> list[Clinic]:
+    """The one clinic the visitor names, or all of them."""
+    clinic = named_clinic(tracker, directory)
+    return [clinic] if clinic else list(directory.clinics)
+
+
 class ActionClinicLocations(Action):
     def name(self) -> str:
         return "action_clinic_locations"
@@ -47,8 +53,7 @@ class ActionClinicHours(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         directory = default_directory()
-        clinic = named_clinic(tracker, directory)
-        clinics = [clinic] if clinic else list(directory.clinics)
+        clinics = clinics_asked_about(tracker, directory)
         text = tracker.latest_message.get("text") or ""
         dispatcher.utter_message(text=render_hours_answer(directory, clinics, text, is_sms(tracker)))
         return []
@@ -60,7 +65,6 @@ class ActionClinicContact(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         directory = default_directory()
-        clinic = named_clinic(tracker, directory)
-        clinics = [clinic] if clinic else list(directory.clinics)
+        clinics = clinics_asked_about(tracker, directory)
         dispatcher.utter_message(text=render_contact_answer(directory, clinics, is_sms(tracker)))
         return []

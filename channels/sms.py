@@ -37,8 +37,13 @@ HELP_WORDS = {"help", "info"}
 MENU_CHOICE = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 
 
+def bare_word(body: str) -> str:
+    """A one-word reply as carriers compare it: trimmed, without end punctuation, lower case."""
+    return body.strip().strip(".!").lower()
+
+
 def carrier_keyword(body: str) -> str | None:
-    word = body.strip().strip(".!").lower()
+    word = bare_word(body)
     if word in STOP_WORDS:
         return "stop"
     if word in HELP_WORDS:
@@ -138,7 +143,7 @@ class TwilioSmsInput(InputChannel):
                 await self._say(number, sender, sid, "sms_stop_ack")
             return
         if await asyncio.to_thread(self.state.is_opted_out, sender):
-            if body.strip().strip(".!").lower() in OPT_IN_WHEN_OPTED_OUT:
+            if bare_word(body) in OPT_IN_WHEN_OPTED_OUT:
                 await asyncio.to_thread(self.state.opt_in, sender)
                 await self._say(number, sender, sid, "sms_start_ack")
             else:

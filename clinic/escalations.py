@@ -22,6 +22,8 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
+from clinic.local_secrets import var_dir
+
 logger = logging.getLogger(__name__)
 
 REASONS = ("crisis", "medical_advice", "request_human", "appointment", "fallback")
@@ -78,8 +80,7 @@ class RecordOutcome:
 
 
 def default_outbox() -> Path:
-    var_dir = Path(os.environ.get("CLINIC_VAR_DIR", Path(__file__).resolve().parent.parent / "var"))
-    return Path(os.environ.get("ESCALATIONS_OUTBOX", var_dir / "outbox"))
+    return Path(os.environ.get("ESCALATIONS_OUTBOX", var_dir() / "outbox"))
 
 
 def ensure_django() -> None:

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from clinic.local_secrets import var_dir
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS processed (sid TEXT PRIMARY KEY, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS opted_out (sender TEXT PRIMARY KEY, at REAL NOT NULL);
@@ -31,8 +33,7 @@ CREATE TABLE IF NOT EXISTS failed_outbound (
 
 
 def default_path() -> Path:
-    var_dir = Path(os.environ.get("CLINIC_VAR_DIR", Path(__file__).resolve().parent.parent / "var"))
-    return Path(os.environ.get("SMS_STATE_DB", var_dir / "sms.db"))
+    return Path(os.environ.get("SMS_STATE_DB", var_dir() / "sms.db"))
 
 
 class SmsState:
