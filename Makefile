@@ -15,10 +15,11 @@ ACTIONS_PORT ?= 5055
 # Everything the trained model depends on: retrain only when one of these changed.
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json
 
-.PHONY: help install spacy train migrate run shell test validate pytest e2e evaluate lint clean escalations gazetteer
+.PHONY: help install spacy train migrate run shell test validate pytest e2e evaluate lint clean escalations gazetteer staff-user
 
 help:
-	@echo "make run       start everything (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), demo site :8080)"
+	@echo "make run       start everything (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), demo site :8080, staff console :8000)"
+	@echo "make staff-user  create a staff console account (asks, or STAFF_USERNAME/STAFF_PASSWORD/STAFF_ROLE)"
 	@echo "make test      validate data, run pytest and the end-to-end stories"
 	@echo "make train     train the model when its inputs changed"
 	@echo "make shell     talk to the assistant in the terminal"
@@ -80,6 +81,10 @@ evaluate: $(MODEL)
 # Regenerates the Orange County gazetteer from the zipcodes package (committed; rarely needed).
 gazetteer: $(VENV)/.installed
 	$(PY) -m clinic.gazetteer_build
+
+# Asks in a terminal; STAFF_USERNAME, STAFF_PASSWORD and STAFF_ROLE (staff|admin) make it non-interactive.
+staff-user: migrate
+	$(PY) -m staff staffuser
 
 escalations: migrate
 	@$(PY) -m clinic.escalations list

@@ -207,6 +207,7 @@ class ActionSubmitEscalation(Action):
             contact=contact,
             best_time=tracker.get_slot("best_time"),
             consent=consent,
+            directory=directory,
         )
         await escalate(escalation)
         say(
@@ -231,6 +232,7 @@ class ActionRecordCrisis(Action):
             channel=tracker.get_latest_input_channel() or "",
             trigger=trigger_of(tracker),
             events=tracker.events,
+            directory=default_directory(),
         )
         await escalate(escalation)
         return []

@@ -5,6 +5,10 @@ server issues each visitor a signed token (clinic.web_sessions); a socket is bou
 conversation of the token it presented, so a page reload or a second tab continues the same
 conversation, and nobody can join or read another's. On joining, the socket gets the
 conversation's history, so a reload shows it again.
+
+The staff console delivers its replies through ``POST /webhooks/socketio/staff_message``
+(protected by the Rasa API token): the message goes to the visitor's open tabs, and the
+answer says whether any was connected.
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ from typing import Any
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
 from sanic import Blueprint, Request, response
+from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from channels.guard import guard_handler
+from clinic.rasa_api import token_matches
 from clinic.transcript import transcript_from_events
 from clinic.web_sessions import issue_session, verify_session
 
@@ -72,6 +78,24 @@ class WebChatInput(InputChannel):
         @webchat.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webchat.route("/staff_message", methods=["POST"])
+        async def staff_message(request: Request) -> HTTPResponse:
+            if not token_matches(request.args.get("token")):
+                return response.json({"error": "a valid token is required"}, status=401)
+            try:
+                body = request.json
+            except SanicException:
+                body = None
+            conversation_id = body.get("conversation_id") if isinstance(body, dict) else None
+            text = body.get("text") if isinstance(body, dict) else None
+            if not isinstance(conversation_id, str) or not isinstance(text, str) or not text.strip():
+                return response.json({"error": "conversation_id and text are required"}, status=400)
+            delivered = conversation_id in self._conversations.values()
+            if delivered:
+                await sio.emit("bot_uttered", {"text": text[:MAX_MESSAGE_LENGTH], "staff": True}, room=conversation_id)
+            logger.info("event=webchat.staff_message conversation_id=%s delivered=%s", conversation_id, delivered)
+            return response.json({"delivered": delivered})
 
         @sio.on("connect")
         async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 from clinic.contact import DECLINED, clean_first_name, is_cancel, is_decline, parse_contact
 from clinic.directory import Directory
 from clinic.escalations import NewEscalation
+from clinic.finder import clinic_named
 from clinic.hours import local_now, next_callback_window
 from clinic.transcript import transcript_from_events
 
@@ -81,6 +82,19 @@ def given(value: str | None) -> str:
     return "" if value in (None, DECLINED) else str(value)
 
 
+def clinic_discussed(events: list[dict[str, Any]], directory: Directory) -> str:
+    """The directory id of the clinic the visitor last named (as a clinic or its city), or ""."""
+    for event in reversed(events):
+        if event.get("event") != "user":
+            continue
+        for entity in reversed((event.get("parse_data") or {}).get("entities") or []):
+            if entity.get("entity") in ("clinic", "city"):
+                clinic = clinic_named(directory, str(entity.get("value") or ""))
+                if clinic is not None:
+                    return clinic.id
+    return ""
+
+
 def build_escalation(
     *,
     reason: str,
@@ -92,6 +106,7 @@ def build_escalation(
     contact: str | None = None,
     best_time: str | None = None,
     consent: bool = False,
+    directory: Directory | None = None,
 ) -> NewEscalation:
     contact_value = given(contact)
     return NewEscalation(
@@ -106,6 +121,7 @@ def build_escalation(
         contact_email=contact_value if "@" in contact_value else "",
         best_time=given(best_time),
         consent=bool(consent) and bool(contact_value),
+        clinic=clinic_discussed(events, directory) if directory else "",
     )
 
 

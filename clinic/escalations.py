@@ -52,6 +52,7 @@ class NewEscalation:
     contact_email: str = ""
     best_time: str = ""
     consent: bool = False
+    clinic: str = ""
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     # Set when staff were alerted while the record was still waiting in the outbox.
     notified: bool = False
@@ -135,6 +136,7 @@ class EscalationStore:
                     "contact_email": escalation.contact_email,
                     "best_time": escalation.best_time,
                     "consent": escalation.consent,
+                    "clinic": escalation.clinic,
                     "triggering_message": escalation.triggering_message,
                     "transcript": escalation.transcript,
                     "notified_at": datetime.now(UTC) if escalation.notified else None,
@@ -220,6 +222,7 @@ class EscalationStore:
                 "contact_email": r.contact_email,
                 "best_time": r.best_time,
                 "consent": r.consent,
+                "clinic": r.clinic,
                 "triggering_message": r.triggering_message,
                 "transcript": r.transcript,
                 "notified": r.notified_at is not None,

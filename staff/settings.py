@@ -70,3 +70,40 @@ USE_TZ = True
 TIME_ZONE = "America/Los_Angeles"
 LANGUAGE_CODE = "en-us"
 STATIC_URL = "static/"
+
+# Served by waitress (python -m staff.serve); static files (the admin's and the console's) by
+# WhiteNoise straight from the apps, so there is no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "queue"
+
+# Sessions end after STAFF_SESSION_MINUTES without a request (each request renews the cookie).
+SESSION_COOKIE_AGE = int(float(os.environ.get("STAFF_SESSION_MINUTES", "30")) * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_HTTPONLY = True
+# Secure cookies need HTTPS; the embedded set-up is http://localhost, so they are switched on
+# by configuration wherever the console is served over HTTPS.
+SECURE_COOKIES = os.environ.get("STAFF_SECURE_COOKIES", "0") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("STAFF_TRUSTED_ORIGINS", "").split(",") if o]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("STAFF_LOG_LEVEL", "INFO")},
+    # Django's request logger would print URLs and request bodies on errors; ids are logged instead.
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+}

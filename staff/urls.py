@@ -1,4 +1,18 @@
 from django.contrib import admin
+from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-urlpatterns = [path("admin/", admin.site.urls)]
+from staff.escalations import views
+
+urlpatterns = [
+    path("", views.queue_view, name="queue"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    path("escalations/<uuid:pk>/", views.detail_view, name="detail"),
+    path("escalations/<uuid:pk>/<slug:action>/", views.act_view, name="act"),
+    path("dashboard/", views.dashboard_view, name="dashboard"),
+    path("audit/", views.audit_view, name="audit"),
+    # The admin signs in through the console's throttled login.
+    path("admin/login/", views.login_view),
+    path("admin/", admin.site.urls),
+]

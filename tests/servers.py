@@ -73,7 +73,13 @@ def running_assistant(workdir: Path, extra_env: dict[str, str] | None = None) ->
     """Yields the base URLs and API token of a freshly started assistant."""
     rasa_port, actions_port = free_port(), free_port()
     token = "test-token"
-    env = {**os.environ, **store_env(workdir), **(extra_env or {}), "ACTIONS_PORT": str(actions_port)}
+    env = {
+        **os.environ,
+        **store_env(workdir),
+        "RASA_API_TOKEN": token,
+        **(extra_env or {}),
+        "ACTIONS_PORT": str(actions_port),
+    }
     subprocess.run([sys.executable, "-m", "clinic.escalations", "migrate"], cwd=ROOT, env=env, check=True)
     logs = (workdir / "actions.log").open("wb"), (workdir / "rasa.log").open("wb")
     actions = subprocess.Popen(

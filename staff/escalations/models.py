@@ -1,7 +1,8 @@
-"""The escalation record: the one schema shared by the action server and the staff console."""
+"""The escalation record (shared by the action server and the staff console) and the console's work on it."""
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 
@@ -24,6 +25,13 @@ class Status(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
 
 
+class Outcome(models.TextChoices):
+    CALLED_BACK = "called_back", "Called back"
+    APPOINTMENT_BOOKED = "appointment_booked", "Appointment booked"
+    REFERRED_EMERGENCY = "referred_emergency", "Referred to emergency services"
+    NO_ANSWER = "no_answer", "No answer"
+
+
 class Escalation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Derived from the conversation and the triggering message, so a retried action
@@ -35,6 +43,8 @@ class Escalation(models.Model):
     reason = models.CharField(max_length=20, choices=Reason.choices)
     priority = models.CharField(max_length=10, choices=Priority.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    # The directory id of the clinic the conversation was about, when it named one.
+    clinic = models.CharField(max_length=60, blank=True, db_index=True)
     first_name = models.CharField(max_length=100, blank=True)
     contact_phone = models.CharField(max_length=20, blank=True)
     contact_email = models.CharField(max_length=254, blank=True)
@@ -43,10 +53,108 @@ class Escalation(models.Model):
     triggering_message = models.TextField(blank=True)
     transcript = models.JSONField(default=list)
     notified_at = models.DateTimeField(null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations"
+    )
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    # The first change a staff member made (assign, status, note or reply): the response time.
+    first_action_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
         indexes = [models.Index(fields=["status", "priority", "created_at"])]
+        permissions = [
+            ("work_escalation", "Can assign, annotate, reply to and resolve escalations"),
+            ("view_dashboard", "Can see the dashboard"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} ({self.priority}) {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Note(models.Model):
+    """An internal note: seen by staff only, never sent to the visitor."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class Delivery(models.TextChoices):
+    SENT = "sent", "Sent by SMS"
+    DELIVERED = "delivered", "Delivered to the open chat"
+    NOT_CONNECTED = "not_connected", "Visitor not connected"
+    FAILED = "failed", "Sending failed"
+    OPTED_OUT = "opted_out", "Number opted out of SMS"
+    NO_NUMBER = "no_number", "No phone number to text"
+
+
+class StaffReply(models.Model):
+    """A message a staff member wrote to the visitor, and what became of it."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    delivery = models.CharField(max_length=20, choices=Delivery.choices)
+    # Whether the reply was appended to the conversation in Rasa's tracker.
+    in_tracker = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class AuditLogIsAppendOnly(Exception):
+    pass
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("audit entries cannot be changed")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("audit entries cannot be deleted")
+
+
+class AuditAction(models.TextChoices):
+    VIEWED = "viewed", "Viewed transcript"
+    ASSIGNED = "assigned", "Assigned"
+    STATUS = "status", "Changed status"
+    RESOLVED = "resolved", "Resolved"
+    NOTE = "note", "Added note"
+    REPLY = "reply", "Replied"
+
+
+class AuditEntry(models.Model):
+    """Who did what to which escalation, when. Append-only here and in the database (triggers)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Kept beside the key so the entry reads the same if the account is renamed.
+    username = models.CharField(max_length=150)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    escalation = models.ForeignKey(Escalation, on_delete=models.PROTECT, related_name="audit")
+    # Never personal data: status names, outcome codes, delivery results.
+    detail = models.CharField(max_length=200, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("audit entries cannot be deleted")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.escalation_id}"

@@ -1,0 +1,83 @@
+"""The Rasa server's HTTP API as the staff console uses it, always with the API token.
+
+The token is RASA_API_TOKEN or the one generated once into var/ (bin/run-all starts Rasa with
+the same), so the console, the website chat channel's staff route and Rasa agree on it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from clinic.local_secrets import local_secret
+from clinic.transcript import STAFF_METADATA
+
+logger = logging.getLogger(__name__)
+
+
+class RasaUnavailable(Exception):
+    """The Rasa server did not answer, or answered with an error."""
+
+
+def api_token() -> str:
+    return local_secret("RASA_API_TOKEN", "rasa-api-token")
+
+
+def token_matches(presented: str | None) -> bool:
+    return bool(presented) and hmac.compare_digest(str(presented).encode(), api_token().encode())
+
+
+def default_rasa_url() -> str:
+    return os.environ.get("RASA_URL") or f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}"
+
+
+@dataclass(frozen=True)
+class RasaApi:
+    base_url: str
+    token: str
+    timeout: float = 5.0
+
+    @classmethod
+    def from_env(cls) -> RasaApi:
+        return cls(default_rasa_url(), api_token(), float(os.environ.get("RASA_API_TIMEOUT", "5")))
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = requests.request(
+                method, f"{self.base_url}{path}", params={"token": self.token}, timeout=self.timeout, **kwargs
+            )
+        except requests.RequestException as error:
+            raise RasaUnavailable(type(error).__name__) from error
+        if response.status_code >= 300:
+            raise RasaUnavailable(f"status {response.status_code}")
+        try:
+            return response.json()
+        except ValueError as error:
+            raise RasaUnavailable("not JSON") from error
+
+    def events(self, conversation_id: str) -> list[dict[str, Any]]:
+        """Every event of the conversation, as Rasa's tracker endpoint returns them."""
+        return self._call("GET", f"/conversations/{conversation_id}/tracker").get("events") or []
+
+    def append_staff_turn(self, conversation_id: str, text: str, staff_id: int) -> None:
+        """Adds a staff reply to the conversation's history as a bot event marked as staff."""
+        event = {
+            "event": "bot",
+            "text": text,
+            "timestamp": time.time(),
+            "metadata": {STAFF_METADATA: True, "staff_id": staff_id},
+        }
+        self._call("POST", f"/conversations/{conversation_id}/tracker/events", json=[event])
+
+    def deliver_to_web_visitor(self, conversation_id: str, text: str) -> bool:
+        """Emits the message into the visitor's open chat; False when no tab is connected."""
+        answer = self._call(
+            "POST", "/webhooks/socketio/staff_message", json={"conversation_id": conversation_id, "text": text}
+        )
+        return bool(answer.get("delivered"))

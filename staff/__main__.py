@@ -1,0 +1,10 @@
+"""`python -m staff <command>`: Django's manage.py for the staff console."""
+
+import os
+import sys
+
+from django.core.management import execute_from_command_line
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staff.settings")
+    execute_from_command_line([f"{sys.executable} -m staff", *sys.argv[1:]])

@@ -1,0 +1,56 @@
+"""The whole transcript of an escalated conversation, as the detail page shows it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from clinic.rasa_api import RasaApi, RasaUnavailable
+from clinic.transcript import merge_transcript, transcript_from_events
+from staff.escalations.models import Escalation
+
+logger = logging.getLogger(__name__)
+ROLE_LABELS = {"user": "Visitor", "bot": "Assistant", "staff": "Staff"}
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: str
+    text: str
+    at: datetime | None
+    buttons: tuple[str, ...] = ()
+    delivery: str = ""  # for a staff reply kept only in the console: what became of it
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    turns: list[Turn]
+    live: bool  # False: the Rasa server could not be read, only the snapshot is shown
+
+
+def _turn(raw: dict) -> Turn:
+    at = datetime.fromisoformat(raw["at"]) if raw.get("at") else None
+    return Turn(raw.get("role", "bot"), raw.get("text", ""), at, tuple(raw.get("buttons") or ()))
+
+
+def full_transcript(escalation: Escalation, api: RasaApi) -> Transcript:
+    """The snapshot taken at escalation, everything said since (from Rasa), and replies Rasa lacks."""
+    try:
+        current = transcript_from_events(api.events(escalation.conversation_id))
+        live = True
+    except RasaUnavailable as error:
+        logger.warning("event=staff.rasa_unavailable escalation_id=%s error=%s", escalation.id, error)
+        current, live = [], False
+    turns = [_turn(raw) for raw in merge_transcript(list(escalation.transcript or []), current)]
+    kept_here = [
+        Turn("staff", reply.text, reply.created_at, delivery=reply.get_delivery_display())
+        for reply in escalation.replies.filter(in_tracker=False)
+    ]
+    if kept_here:
+        turns = sorted(turns + kept_here, key=lambda turn: turn.at.timestamp() if turn.at else 0.0)
+    return Transcript(turns, live)

@@ -1,0 +1,188 @@
+"""The console's pages: thin views over queue, workflow, replies, conversation and stats."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clinic.directory import default_directory
+from clinic.rasa_api import RasaApi
+from staff.escalations import charts, stats, workflow
+from staff.escalations.conversation import full_transcript
+from staff.escalations.models import AuditEntry, Escalation, Outcome, Reason
+from staff.escalations.queue import STATUS_CHOICES, OverdueThresholds, QueueFilters, headline_counts, is_overdue, queue
+from staff.escalations.replies import DELIVERY_NOTICES, send_reply
+from staff.escalations.throttle import LoginThrottle, ThrottlePolicy
+
+logger = logging.getLogger(__name__)
+QUEUE_LIMIT = 200
+DASHBOARD_DAYS = 14
+
+
+def client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    throttle = LoginThrottle(cache, ThrottlePolicy.from_env())
+    form = AuthenticationForm(request, data=request.POST or None)
+    status = 200
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        wait = throttle.retry_after(username, client_address(request))
+        if wait:
+            logger.warning("event=staff.login_throttled")
+            minutes = max(1, round(wait / 60))
+            form = AuthenticationForm(request)
+            form.add_error(None, f"Too many failed attempts. Try again in about {minutes} minute(s).")
+            status = 429
+        elif form.is_valid():
+            throttle.succeeded(username)
+            login(request, form.get_user())
+            logger.info("event=staff.login user_id=%s", form.get_user().pk)
+            return redirect(request.GET.get("next") if _safe_next(request) else reverse("queue"))
+        else:
+            throttle.failed(username, client_address(request))
+            logger.warning("event=staff.login_failed")
+            status = 401
+    return render(request, "escalations/login.html", {"form": form}, status=status)
+
+
+def _safe_next(request: HttpRequest) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.GET.get("next", "")
+    return bool(target) and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+
+
+def _choices_from(values: list[str], labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    return [(value, (labels or {}).get(value, value)) for value in values if value]
+
+
+@login_required
+@permission_required("escalations.view_escalation", raise_exception=True)
+def queue_view(request: HttpRequest) -> HttpResponse:
+    # Search terms (names, numbers, e-mails) come only from the POSTed form, never from the URL.
+    search = request.POST.get("q", "") if request.method == "POST" else ""
+    filters = QueueFilters.parse(request.POST if request.method == "POST" else request.GET, search)
+    now, thresholds = timezone.now(), OverdueThresholds.from_env()
+    rows = list(queue(filters)[:QUEUE_LIMIT])
+    directory = default_directory()
+    clinic_names = {clinic.id: clinic.name for clinic in directory.clinics}
+    channels = sorted(set(Escalation.objects.values_list("channel", flat=True)))
+    context = {
+        "rows": [(row, is_overdue(row, now, thresholds), clinic_names.get(row.clinic, "")) for row in rows],
+        "limited": len(rows) == QUEUE_LIMIT,
+        "filters": filters,
+        "counts": headline_counts(now, thresholds),
+        "thresholds": thresholds,
+        "status_choices": STATUS_CHOICES,
+        "reason_choices": Reason.choices,
+        "channel_choices": _choices_from(channels),
+        "clinic_choices": list(clinic_names.items()),
+    }
+    return render(request, "escalations/queue.html", context)
+
+
+@login_required
+@permission_required("escalations.view_escalation", raise_exception=True)
+def detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    escalation = get_object_or_404(Escalation.objects.select_related("assigned_to"), pk=pk)
+    transcript = full_transcript(escalation, RasaApi.from_env())
+    workflow.record_view(request.user, escalation)
+    clinic = default_directory().by_id(escalation.clinic) if escalation.clinic else None
+    context = {
+        "escalation": escalation,
+        "transcript": transcript,
+        "clinic": clinic,
+        "notes": escalation.notes.select_related("author"),
+        "outcomes": Outcome.choices,
+        "overdue": is_overdue(escalation, timezone.now(), OverdueThresholds.from_env()),
+        "can_work": request.user.has_perm("escalations.work_escalation"),
+    }
+    return render(request, "escalations/detail.html", context)
+
+
+@require_POST
+@login_required
+@permission_required("escalations.work_escalation", raise_exception=True)
+def act_view(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
+    escalation = get_object_or_404(Escalation, pk=pk)
+    try:
+        if action == "assign":
+            workflow.assign_to(request.user, escalation)
+            messages.success(request, "Assigned to you.")
+        elif action == "start":
+            workflow.start(request.user, escalation)
+            messages.success(request, "Marked in progress.")
+        elif action == "resolve":
+            workflow.resolve(request.user, escalation, request.POST.get("outcome", ""))
+            messages.success(request, "Resolved. It has left the queue.")
+            return redirect("queue")
+        elif action == "note":
+            workflow.add_note(request.user, escalation, request.POST.get("text", ""))
+            messages.success(request, "Note added.")
+        elif action == "reply":
+            reply = send_reply(request.user, escalation, request.POST.get("text", ""), RasaApi.from_env())
+            notice = DELIVERY_NOTICES[reply.delivery]
+            (messages.success if reply.in_tracker or reply.delivery == "sent" else messages.warning)(request, notice)
+        else:
+            return HttpResponse("Unknown action.", status=404)
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    return redirect("detail", pk=escalation.pk)
+
+
+@login_required
+@permission_required("escalations.view_dashboard", raise_exception=True)
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    days = [today - timedelta(days=offset) for offset in range(DASHBOARD_DAYS - 1, -1, -1)]
+    since = timezone.now() - timedelta(days=DASHBOARD_DAYS)
+    per_day = stats.escalations_per_day(days)
+    series = [(reason, label, stats.REASON_COLOURS[reason]) for reason, label in Reason.choices]
+    median, measured = stats.median_time_to_first_action(since)
+    conversations = stats.conversation_stats(since)
+    context = {
+        "days": DASHBOARD_DAYS,
+        "per_day_chart": charts.stacked_columns(
+            "per-day",
+            f"Escalations per day by reason, last {DASHBOARD_DAYS} days",
+            [(day.strftime("%m/%d"), dict(per_day[day])) for day in days],
+            series,
+        ),
+        "per_day": [(day, [per_day[day][reason] for reason, _ in Reason.choices]) for day in days],
+        "reasons": Reason.choices,
+        "median_minutes": round(median.total_seconds() / 60, 1) if median is not None else None,
+        "measured": measured,
+        "conversations": conversations,
+        "topics_chart": charts.horizontal_bars("topics", "Most asked FAQ topics", conversations.top_topics)
+        if conversations and conversations.top_topics
+        else "",
+    }
+    return render(request, "escalations/dashboard.html", context)
+
+
+@login_required
+@permission_required("escalations.view_auditentry", raise_exception=True)
+def audit_view(request: HttpRequest) -> HttpResponse:
+    entries = AuditEntry.objects.all()
+    escalation_id = request.GET.get("escalation", "")
+    if escalation_id:
+        try:
+            entries = entries.filter(escalation_id=UUID(escalation_id))
+        except ValueError:
+            messages.error(request, "That is not an escalation id.")
+    return render(request, "escalations/audit.html", {"entries": entries[:500], "escalation_id": escalation_id})
