@@ -1,3 +1,6 @@
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -6,6 +9,8 @@ import requests
 import yaml
 
 from tests.servers import ROOT, running_assistant, store_env
+
+STATE_DIR = pytest.StashKey[Path]()
 
 
 @pytest.fixture(scope="session")
@@ -64,15 +69,26 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.fixture(scope="session")
-def escalation_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite escalation database for this test process (Django is set up once)."""
-    import os
+def pytest_configure(config: pytest.Config) -> None:
+    """This test process's own local state and escalation database, set before Django reads them.
 
-    from clinic.escalations import migrate
-
-    workdir = tmp_path_factory.mktemp("escalations")
+    The staff console's tests import Django models while they are collected, so the database
+    location is fixed here, before any test or fixture runs.
+    """
+    workdir = Path(tempfile.mkdtemp(prefix="clinic-tests-"))
+    config.stash[STATE_DIR] = workdir
     os.environ.update(store_env(workdir))
     os.environ["ESCALATIONS_DB_TIMEOUT"] = "0.2"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(config.stash.get(STATE_DIR, ""), ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def escalation_db(pytestconfig: pytest.Config) -> Path:
+    """The migrated SQLite escalation database of this test process (Django is set up once)."""
+    from clinic.escalations import migrate
+
     migrate()
-    return workdir / "escalations.db"
+    return pytestconfig.stash[STATE_DIR] / "escalations.db"
