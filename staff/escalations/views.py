@@ -38,7 +38,7 @@ def client_address(request: HttpRequest) -> str:
 def login_view(request: HttpRequest) -> HttpResponse:
     throttle = LoginThrottle(cache, ThrottlePolicy.from_env())
     form = AuthenticationForm(request, data=request.POST or None)
-    status = 200
+    status, refusal = 200, ""
     if request.method == "POST":
         username = request.POST.get("username", "")
         wait = throttle.retry_after(username, client_address(request))
@@ -46,7 +46,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             logger.warning("event=staff.login_throttled")
             minutes = max(1, round(wait / 60))
             form = AuthenticationForm(request)
-            form.add_error(None, f"Too many failed attempts. Try again in about {minutes} minute(s).")
+            refusal = f"Too many failed attempts. Try again in about {minutes} minute(s)."
             status = 429
         elif form.is_valid():
             throttle.succeeded(username)
@@ -57,7 +57,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             throttle.failed(username, client_address(request))
             logger.warning("event=staff.login_failed")
             status = 401
-    return render(request, "escalations/login.html", {"form": form}, status=status)
+    return render(request, "escalations/login.html", {"form": form, "refusal": refusal}, status=status)
 
 
 def _safe_next(request: HttpRequest) -> bool:

@@ -12,7 +12,6 @@ import pytest
 from clinic.escalations import ensure_django
 
 
-
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     """The tests import models at module level; tests/conftest.py has fixed the database by now."""

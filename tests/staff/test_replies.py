@@ -1,0 +1,145 @@
+"""Staff replies against the real Rasa server: SMS through the Twilio sender, web chat to open tabs.
+
+Also the whole transcript: the snapshot plus what was said since, read from Rasa's HTTP API.
+"""
+
+import logging
+import uuid
+
+import pytest
+import requests
+from django.urls import reverse
+
+from clinic.sms_state import SmsState
+from clinic.transcript import transcript_from_events
+from staff.escalations.models import StaffReply
+from tests.fake_twilio import FakeTwilio
+from tests.test_webchat_channel import Visitor
+
+NUMBER = "+19495550177"
+
+
+@pytest.fixture(scope="module")
+def twilio():
+    fake = FakeTwilio()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def console_env(monkeypatch, assistant, twilio):
+    monkeypatch.setenv("RASA_URL", assistant["rasa"])
+    monkeypatch.setenv("RASA_API_TOKEN", assistant["token"])
+    for name, value in {
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "TWILIO_AUTH_TOKEN": "test-auth-token",
+        "TWILIO_FROM_NUMBER": "+19495550100",
+        "SMS_PUBLIC_URL": "https://clinic.example.org/webhooks/sms/webhook",
+        "TWILIO_API_BASE": twilio.url,
+        "SMS_SEND_FIRST_DELAY": "0.05",
+    }.items():
+        monkeypatch.setenv(name, value)
+    return assistant
+
+
+def tracker_events(servers, conversation_id):
+    response = requests.get(
+        f"{servers['rasa']}/conversations/{conversation_id}/tracker", params={"token": servers["token"]}, timeout=30
+    )
+    return response.json()["events"]
+
+
+def test_transcript_is_the_snapshot_plus_everything_said_since(console_env, rest, staff_client, make_escalation):
+    sender = f"rest-{uuid.uuid4().hex}"
+    rest.say(sender, "hello")
+    snapshot = transcript_from_events(tracker_events(console_env, sender))
+    rest.say(sender, "where are your clinics?")
+    escalation = make_escalation(channel="rest", conversation_id=sender, transcript=snapshot)
+    html = staff_client.get(reverse("detail", args=[escalation.pk])).content.decode()
+    assert "cannot be reached" not in html
+    assert html.count("where are your clinics?") == 1
+    assert "Laguna Hills" in html  # the answer given after the snapshot
+    assert html.index(">hello<") < html.index("where are your clinics?")
+
+
+def test_sms_reply_goes_through_the_sms_sender_and_into_the_tracker(
+    console_env, twilio, staff_client, staff_user, make_escalation, caplog
+):
+    conversation = f"sms-{uuid.uuid4().hex}"
+    escalation = make_escalation(channel="sms", conversation_id=conversation, contact_phone=NUMBER)
+    text = "Hi Maria, this is Dana from the clinic. We will call you at 10am tomorrow."
+    with caplog.at_level(logging.INFO):
+        page = staff_client.post(reverse("act", args=[escalation.pk, "reply"]), {"text": text}, follow=True)
+    assert "Sent by SMS" in page.content.decode()
+    assert twilio.wait_for(NUMBER, 1) == [text]
+    staff_turns = [e for e in tracker_events(console_env, conversation) if e["event"] == "bot"]
+    assert staff_turns[-1]["text"] == text and staff_turns[-1]["metadata"]["staff_reply"] is True
+    reply = StaffReply.objects.get(escalation=escalation)
+    assert (reply.delivery, reply.in_tracker, reply.author) == ("sent", True, staff_user)
+    html = staff_client.get(reverse("detail", args=[escalation.pk])).content.decode()
+    assert 'class="turn staff"' in html and "Dana from the clinic" in html
+    assert NUMBER not in caplog.text and "Dana" not in caplog.text
+
+
+def test_long_sms_replies_are_split_like_the_channel_splits_them(console_env, twilio, staff_client, make_escalation):
+    number = "+19495550178"
+    escalation = make_escalation(channel="sms", conversation_id=f"sms-{uuid.uuid4().hex}", contact_phone=number)
+    text = " ".join(f"Sentence number {i} of a long reply from the clinic." for i in range(8))
+    staff_client.post(reverse("act", args=[escalation.pk, "reply"]), {"text": text})
+    sent = twilio.wait_for(number, 3)
+    assert len(sent) == 3 and all(len(segment) <= 153 for segment in sent)
+
+
+def test_no_sms_to_a_number_that_opted_out(console_env, twilio, staff_client, make_escalation):
+    number = "+19495550179"
+    conversation = f"sms-{uuid.uuid4().hex}"
+    SmsState().opt_out(conversation)
+    escalation = make_escalation(channel="sms", conversation_id=conversation, contact_phone=number)
+    page = staff_client.post(reverse("act", args=[escalation.pk, "reply"]), {"text": "Hello"}, follow=True)
+    assert "opted out" in page.content.decode()
+    assert twilio.to(number) == []
+    assert StaffReply.objects.get(escalation=escalation).delivery == "opted_out"
+
+
+def test_sms_without_a_number_says_so_and_keeps_the_reply(console_env, staff_client, make_escalation):
+    escalation = make_escalation(
+        channel="sms", reason="crisis", conversation_id=f"sms-{uuid.uuid4().hex}", contact_phone="", consent=False
+    )
+    page = staff_client.post(reverse("act", args=[escalation.pk, "reply"]), {"text": "Are you safe?"}, follow=True)
+    html = page.content.decode()
+    assert "no phone number" in html and "Are you safe?" in html  # shown in the transcript as kept here
+
+
+def test_web_reply_reaches_the_open_chat(console_env, staff_client, make_escalation):
+    visitor = Visitor(console_env["rasa"])
+    try:
+        conversation = visitor.token.split(".")[0]
+        escalation = make_escalation(channel="socketio", conversation_id=conversation)
+        page = staff_client.post(
+            reverse("act", args=[escalation.pk, "reply"]), {"text": "A nurse will call you shortly."}, follow=True
+        )
+        assert "Delivered to the visitor" in page.content.decode()
+        assert visitor.wait("bot_uttered")["text"] == "A nurse will call you shortly."
+    finally:
+        visitor.close()
+    assert tracker_events(console_env, conversation)[-1]["metadata"]["staff_reply"] is True
+
+
+def test_web_reply_to_a_visitor_who_left_is_kept_and_staff_are_told(console_env, staff_client, make_escalation):
+    conversation = f"web-{uuid.uuid4().hex}"
+    escalation = make_escalation(channel="socketio", conversation_id=conversation)
+    page = staff_client.post(reverse("act", args=[escalation.pk, "reply"]), {"text": "Call us back"}, follow=True)
+    assert "not connected" in page.content.decode()
+    reply = StaffReply.objects.get(escalation=escalation)
+    assert reply.delivery == "not_connected" and reply.in_tracker
+    assert tracker_events(console_env, conversation)[-1]["text"] == "Call us back"
+
+
+def test_the_staff_route_needs_the_api_token(assistant):
+    url = f"{assistant['rasa']}/webhooks/socketio/staff_message"
+    body = {"conversation_id": "web-x", "text": "hi"}
+    assert requests.post(url, json=body, timeout=10).status_code == 401
+    assert requests.post(url, json=body, params={"token": "wrong"}, timeout=10).status_code == 401
+    assert requests.post(url, json={}, params={"token": assistant["token"]}, timeout=10).status_code == 400
+    answer = requests.post(url, json=body, params={"token": assistant["token"]}, timeout=10)
+    assert answer.json() == {"delivered": False}
