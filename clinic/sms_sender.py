@@ -77,6 +77,12 @@ class TwilioSender:
             self._client = client
         return self._client
 
+    async def close(self) -> None:
+        """Closes the HTTP session; a sender used outside a long-running server must be closed."""
+        if self._client is not None:
+            await self._client.http_client.close()
+            self._client = None
+
     async def send(self, to_number: str, body: str, log_id: str) -> str | None:
         """Sends one SMS; returns Twilio's MessageSid, or None after the last failed attempt."""
         from twilio.base.exceptions import TwilioRestException

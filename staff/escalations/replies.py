@@ -48,7 +48,10 @@ def send_sms_segments(to_number: str, segments: list[str], log_id: str) -> bool:
 
     async def send_all() -> bool:
         sender = TwilioSender(settings)
-        results = [await sender.send(to_number, segment, log_id) for segment in segments]
+        try:
+            results = [await sender.send(to_number, segment, log_id) for segment in segments]
+        finally:
+            await sender.close()
         return all(sid is not None for sid in results)
 
     return asyncio.run(send_all())
