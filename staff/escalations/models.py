@@ -32,6 +32,9 @@ class Outcome(models.TextChoices):
     NO_ANSWER = "no_answer", "No answer"
 
 
+CHANNEL_LABELS = {"socketio": "Web chat", "sms": "SMS", "rest": "REST API"}
+
+
 class Escalation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Derived from the conversation and the triggering message, so a retried action
@@ -68,6 +71,10 @@ class Escalation(models.Model):
             ("work_escalation", "Can assign, annotate, reply to and resolve escalations"),
             ("view_dashboard", "Can see the dashboard"),
         ]
+
+    @property
+    def channel_label(self) -> str:
+        return CHANNEL_LABELS.get(self.channel, self.channel)
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} ({self.priority}) {self.created_at:%Y-%m-%d %H:%M}"

@@ -34,6 +34,14 @@ class OverdueThresholds:
             normal=timedelta(minutes=float(os.environ.get("STAFF_OVERDUE_MINUTES", "240"))),
         )
 
+    @property
+    def urgent_minutes(self) -> int:
+        return round(self.urgent.total_seconds() / 60)
+
+    @property
+    def normal_minutes(self) -> int:
+        return round(self.normal.total_seconds() / 60)
+
     def for_priority(self, priority: str) -> timedelta:
         return self.urgent if priority == Priority.URGENT else self.normal
 

@@ -21,7 +21,7 @@ from clinic.directory import default_directory
 from clinic.rasa_api import RasaApi
 from staff.escalations import charts, stats, workflow
 from staff.escalations.conversation import full_transcript
-from staff.escalations.models import AuditEntry, Escalation, Outcome, Reason
+from staff.escalations.models import CHANNEL_LABELS, AuditEntry, Escalation, Outcome, Reason
 from staff.escalations.queue import STATUS_CHOICES, OverdueThresholds, QueueFilters, headline_counts, is_overdue, queue
 from staff.escalations.replies import DELIVERY_NOTICES, send_reply
 from staff.escalations.throttle import LoginThrottle, ThrottlePolicy
@@ -90,7 +90,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         "thresholds": thresholds,
         "status_choices": STATUS_CHOICES,
         "reason_choices": Reason.choices,
-        "channel_choices": _choices_from(channels),
+        "channel_choices": _choices_from(channels, CHANNEL_LABELS),
         "clinic_choices": list(clinic_names.items()),
     }
     return render(request, "escalations/queue.html", context)

@@ -4,7 +4,6 @@ A visitor in crisis writes to the assistant; a nurse signs in, opens the newest 
 escalation, reads its transcript, adds a note, resolves it and sees it leave the queue.
 """
 
-import os
 import subprocess
 import sys
 import uuid
@@ -13,6 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.browser.conftest import ARTIFACTS
 from tests.servers import ROOT, free_port, running_assistant, wait_for_http
 
 USERNAME, PASSWORD = "nurse.browser", "browser-test-pass-42"
@@ -75,7 +75,10 @@ def test_nurse_resolves_the_newest_urgent_escalation(page, console):
     expect(transcript.locator(".turn.bot")).not_to_have_count(0)
     expect(transcript).to_contain_text("988")
     expect(page.get_by_text("cannot be reached")).to_have_count(0)
-    assert Axe().run(page).violations_count == 0
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "staff-detail.png", full_page=True)
 
     page.get_by_label("Add a note (staff only)").fill("Called 911 dispatch with the visitor's location.")
     page.get_by_role("button", name="Add note").click()
@@ -86,6 +89,7 @@ def test_nurse_resolves_the_newest_urgent_escalation(page, console):
     expect(page.get_by_text("Resolved. It has left the queue.")).to_be_visible()
     expect(page.locator("table.queue tbody tr.urgent")).to_have_count(1)
     expect(page.locator("#count-new")).to_have_text("1")
+    page.screenshot(path=ARTIFACTS / "staff-queue.png", full_page=True)
 
 
 def test_queue_page_has_no_accessibility_violations_and_fits_320px(browser, console):
@@ -96,5 +100,6 @@ def test_queue_page_has_no_accessibility_violations_and_fits_320px(browser, cons
         results = Axe().run(page)
         assert results.violations_count == 0, results.generate_report()
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        page.screenshot(path=ARTIFACTS / "staff-queue-320px.png", full_page=True)
     finally:
         context.close()

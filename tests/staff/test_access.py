@@ -111,6 +111,7 @@ def test_secure_cookie_setting_comes_from_the_environment(monkeypatch):
 def test_an_idle_session_expires(client, staff_user):
     client.post(reverse("login"), {"username": "nurse.kim", "password": PASSWORD})
     assert client.get(reverse("queue")).status_code == 200
+    assert client.session.get_expiry_age() == 30 * 60  # STAFF_SESSION_MINUTES' default, renewed per request
     session = client.session
     session.set_expiry(1)
     session.save()
