@@ -47,10 +47,14 @@ class RasaApi:
     def from_env(cls) -> RasaApi:
         return cls(default_rasa_url(), api_token(), float(os.environ.get("RASA_API_TIMEOUT", "5")))
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _call(self, method: str, path: str, params: dict[str, str] | None = None, **kwargs: Any) -> Any:
         try:
             response = requests.request(
-                method, f"{self.base_url}{path}", params={"token": self.token}, timeout=self.timeout, **kwargs
+                method,
+                f"{self.base_url}{path}",
+                params={**(params or {}), "token": self.token},
+                timeout=self.timeout,
+                **kwargs,
             )
         except requests.RequestException as error:
             raise RasaUnavailable(type(error).__name__) from error
@@ -63,7 +67,8 @@ class RasaApi:
 
     def events(self, conversation_id: str) -> list[dict[str, Any]]:
         """Every event of the conversation, as Rasa's tracker endpoint returns them."""
-        return self._call("GET", f"/conversations/{conversation_id}/tracker").get("events") or []
+        tracker = self._call("GET", f"/conversations/{conversation_id}/tracker", params={"include_events": "ALL"})
+        return tracker.get("events") or []
 
     def append_staff_turn(self, conversation_id: str, text: str, staff_id: int) -> None:
         """Adds a staff reply to the conversation's history as a bot event marked as staff."""

@@ -92,6 +92,14 @@ def test_nurse_resolves_the_newest_urgent_escalation(page, console):
     page.screenshot(path=ARTIFACTS / "staff-queue.png", full_page=True)
 
 
+def test_dashboard_has_no_accessibility_violations(page, console):
+    sign_in(page, console)
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("img", name="Escalations per day by reason, last 14 days")).to_be_visible()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
 def test_queue_page_has_no_accessibility_violations_and_fits_320px(browser, console):
     context = browser.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()

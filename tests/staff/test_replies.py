@@ -143,3 +143,21 @@ def test_the_staff_route_needs_the_api_token(assistant):
     assert requests.post(url, json={}, params={"token": assistant["token"]}, timeout=10).status_code == 400
     answer = requests.post(url, json=body, params={"token": assistant["token"]}, timeout=10)
     assert answer.json() == {"delivered": False}
+
+
+def test_sms_reply_without_twilio_settings_fails_visibly_and_is_kept(staff_client, make_escalation, monkeypatch):
+    monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")
+    monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
+    escalation = make_escalation(channel="sms", conversation_id=f"sms-{uuid.uuid4().hex}", contact_phone=NUMBER)
+    page = staff_client.post(reverse("act", args=[escalation.pk, "reply"]), {"text": "Hello"}, follow=True)
+    assert "could not be sent" in page.content.decode()
+    reply = StaffReply.objects.get(escalation=escalation)
+    assert (reply.delivery, reply.in_tracker) == ("failed", False)
+
+
+def test_web_reply_while_rasa_is_down_is_kept_and_reported(staff_client, make_escalation, monkeypatch):
+    monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")
+    escalation = make_escalation(channel="socketio")
+    page = staff_client.post(reverse("act", args=[escalation.pk, "reply"]), {"text": "Hello"}, follow=True)
+    assert page.status_code == 200 and "could not be sent" in page.content.decode()
+    assert StaffReply.objects.get(escalation=escalation).delivery == "failed"
