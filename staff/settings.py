@@ -77,6 +77,7 @@ WHITENOISE_USE_FINDERS = True
 MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "queue"
+LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after STAFF_SESSION_MINUTES without a request (each request renews the cookie).
 SESSION_COOKIE_AGE = int(float(os.environ.get("STAFF_SESSION_MINUTES", "30")) * 60)

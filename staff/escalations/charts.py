@@ -5,8 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from staff.escalations.models import Reason
+
 WIDTH = 640
 ROW_HEIGHT = 22
+# Distinguishable and at least 4.5:1 against white; crisis in the console's urgent red.
+REASON_COLOURS = {
+    Reason.CRISIS: "#b3261e",
+    Reason.MEDICAL_ADVICE: "#1b4f8a",
+    Reason.REQUEST_HUMAN: "#2e7d32",
+    Reason.APPOINTMENT: "#7a4b00",
+    Reason.FALLBACK: "#5c5c5c",
+}
 
 
 def stacked_columns(

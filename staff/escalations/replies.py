@@ -24,7 +24,9 @@ logger = logging.getLogger(__name__)
 MAX_REPLY_LENGTH = 1000
 SMS_CHANNELS = ("sms",)
 WEB_CHANNELS = ("socketio",)
-REACHED_CONVERSATION = (Delivery.SENT, Delivery.DELIVERED, Delivery.NOT_CONNECTED)
+REACHED_VISITOR = (Delivery.SENT, Delivery.DELIVERED)
+# Kept in the conversation's history: a web visitor who left sees it when they come back.
+REACHED_CONVERSATION = (*REACHED_VISITOR, Delivery.NOT_CONNECTED)
 
 DELIVERY_NOTICES = {
     Delivery.SENT: "Sent by SMS.",

@@ -22,7 +22,7 @@ import sqlalchemy
 
 from clinic.local_secrets import var_dir
 from clinic.topics import FAQ_INTENTS, TOPIC_LABELS
-from staff.escalations.models import Escalation, Reason
+from staff.escalations.models import Escalation
 
 logger = logging.getLogger(__name__)
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -89,12 +89,3 @@ def conversation_stats(since: datetime, url: str | None = None, top: int = 8) ->
         fallbacks=counts[FALLBACK_INTENT],
         top_topics=topics.most_common(top),
     )
-
-
-REASON_COLOURS = {
-    Reason.CRISIS: "#b3261e",
-    Reason.MEDICAL_ADVICE: "#1b4f8a",
-    Reason.REQUEST_HUMAN: "#2e7d32",
-    Reason.APPOINTMENT: "#7a4b00",
-    Reason.FALLBACK: "#5c5c5c",
-}

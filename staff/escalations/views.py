@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clinic.directory import default_directory
@@ -23,7 +24,7 @@ from staff.escalations import charts, stats, workflow
 from staff.escalations.conversation import full_transcript
 from staff.escalations.models import CHANNEL_LABELS, AuditEntry, Escalation, Outcome, Reason
 from staff.escalations.queue import STATUS_CHOICES, OverdueThresholds, QueueFilters, headline_counts, is_overdue, queue
-from staff.escalations.replies import DELIVERY_NOTICES, send_reply
+from staff.escalations.replies import DELIVERY_NOTICES, REACHED_VISITOR, send_reply
 from staff.escalations.throttle import LoginThrottle, ThrottlePolicy
 
 logger = logging.getLogger(__name__)
@@ -61,8 +62,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 
 def _safe_next(request: HttpRequest) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     target = request.GET.get("next", "")
     return bool(target) and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
 
@@ -136,8 +135,8 @@ def act_view(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
             messages.success(request, "Note added.")
         elif action == "reply":
             reply = send_reply(request.user, escalation, request.POST.get("text", ""), RasaApi.from_env())
-            notice = DELIVERY_NOTICES[reply.delivery]
-            (messages.success if reply.in_tracker or reply.delivery == "sent" else messages.warning)(request, notice)
+            level = messages.SUCCESS if reply.delivery in REACHED_VISITOR else messages.WARNING
+            messages.add_message(request, level, DELIVERY_NOTICES[reply.delivery])
         else:
             return HttpResponse("Unknown action.", status=404)
     except workflow.WorkflowError as error:
@@ -152,7 +151,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     days = [today - timedelta(days=offset) for offset in range(DASHBOARD_DAYS - 1, -1, -1)]
     since = timezone.now() - timedelta(days=DASHBOARD_DAYS)
     per_day = stats.escalations_per_day(days)
-    series = [(reason, label, stats.REASON_COLOURS[reason]) for reason, label in Reason.choices]
+    series = [(reason, label, charts.REASON_COLOURS[reason]) for reason, label in Reason.choices]
     median, measured = stats.median_time_to_first_action(since)
     conversations = stats.conversation_stats(since)
     context = {

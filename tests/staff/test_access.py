@@ -137,3 +137,9 @@ def test_search_terms_in_the_url_are_ignored(staff_client, make_escalation, para
     make_escalation(first_name="Jon", contact_phone="+17145550100", contact_email="jon@example.org")
     html = staff_client.get(reverse("queue"), params).content.decode()
     assert "Maria" in html and "Jon" in html  # not filtered: search is only read from the POSTed form
+
+
+def test_sign_out_needs_a_post_and_ends_the_session(staff_client):
+    assert staff_client.get(reverse("logout")).status_code == 405
+    assert staff_client.post(reverse("logout")).status_code == 302
+    assert staff_client.get(reverse("queue")).status_code == 302

@@ -38,3 +38,16 @@ def test_refuses_weak_passwords_duplicates_and_missing_values(db, monkeypatch):
     monkeypatch.delenv("STAFF_PASSWORD")
     with pytest.raises(CommandError, match="STAFF_PASSWORD"):
         call_command("staffuser", "--username", "nopass")
+
+
+def test_asks_in_a_terminal(db, monkeypatch):
+    from django.contrib.auth import get_user_model
+
+    answers = iter(["a-long-enough-secret-7", "a-long-enough-secret-7"])
+    monkeypatch.delenv("STAFF_USERNAME", raising=False)
+    monkeypatch.delenv("STAFF_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "asked.user")
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    call_command("staffuser")
+    assert get_user_model().objects.get(username="asked.user").check_password("a-long-enough-secret-7")
