@@ -11,13 +11,12 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from staff.escalations.models import Escalation, Priority, Reason, Status
 
-PACIFIC = ZoneInfo("America/Los_Angeles")
 OPEN = "open"
 STATUS_CHOICES = [(OPEN, "Open (new or in progress)"), *Status.choices, ("all", "All")]
 
@@ -132,9 +131,13 @@ def queue(filters: QueueFilters) -> QuerySet[Escalation]:
         if getattr(filters, name):
             rows = rows.filter(**{name: getattr(filters, name)})
     if filters.since:
-        rows = rows.filter(created_at__gte=datetime.combine(filters.since, time.min, PACIFIC))
+        rows = rows.filter(created_at__gte=datetime.combine(filters.since, time.min, timezone.get_default_timezone()))
     if filters.until:
-        rows = rows.filter(created_at__lt=datetime.combine(filters.until + timedelta(days=1), time.min, PACIFIC))
+        rows = rows.filter(
+            created_at__lt=datetime.combine(
+                filters.until + timedelta(days=1), time.min, timezone.get_default_timezone()
+            )
+        )
     if filters.search:
         rows = rows.filter(_search(filters.search))
     return urgent_first_then_oldest(rows)

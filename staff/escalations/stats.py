@@ -16,16 +16,15 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy
+from django.utils import timezone
 
 from clinic.local_secrets import var_dir
 from clinic.topics import FAQ_INTENTS, TOPIC_LABELS
 from staff.escalations.models import Escalation
 
 logger = logging.getLogger(__name__)
-PACIFIC = ZoneInfo("America/Los_Angeles")
 FALLBACK_INTENT = "nlu_fallback"
 
 
@@ -36,13 +35,13 @@ def tracker_database_url() -> str:
 
 def escalations_per_day(days: list[date]) -> dict[date, Counter]:
     """For each Pacific calendar day, how many escalations were recorded per reason."""
-    start = datetime.combine(days[0], datetime.min.time(), PACIFIC)
-    end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time(), PACIFIC)
+    start = datetime.combine(days[0], datetime.min.time(), timezone.get_default_timezone())
+    end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time(), timezone.get_default_timezone())
     counts: dict[date, Counter] = {day: Counter() for day in days}
     for created_at, reason in Escalation.objects.filter(created_at__gte=start, created_at__lt=end).values_list(
         "created_at", "reason"
     ):
-        counts[created_at.astimezone(PACIFIC).date()][reason] += 1
+        counts[created_at.astimezone(timezone.get_default_timezone()).date()][reason] += 1
     return counts
 
 
