@@ -66,12 +66,23 @@ class RasaApi:
             raise RasaUnavailable("not JSON") from error
 
     def events(self, conversation_id: str) -> list[dict[str, Any]]:
-        """Every event of the conversation, as Rasa's tracker endpoint returns them."""
+        """Every event of the conversation; empty when Rasa has no message of it.
+
+        For an unknown id Rasa answers with a freshly started session (its opening message
+        included) that it never stored; that is not the conversation, so it is left out.
+        """
         tracker = self._call("GET", f"/conversations/{conversation_id}/tracker", params={"include_events": "ALL"})
-        return tracker.get("events") or []
+        events = tracker.get("events") or []
+        return events if any(event.get("event") == "user" for event in events) else []
 
     def append_staff_turn(self, conversation_id: str, text: str, staff_id: int) -> None:
-        """Adds a staff reply to the conversation's history as a bot event marked as staff."""
+        """Adds a staff reply to the conversation's history as a bot event marked as staff.
+
+        Only to a conversation Rasa knows: appending to an unknown one would make Rasa start a
+        session with no channel to say its opening message in.
+        """
+        if not self.events(conversation_id):
+            raise RasaUnavailable("unknown conversation")
         event = {
             "event": "bot",
             "text": text,

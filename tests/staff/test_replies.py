@@ -4,6 +4,7 @@ Also the whole transcript: the snapshot plus what was said since, read from Rasa
 """
 
 import logging
+import time
 import uuid
 
 import pytest
@@ -62,10 +63,24 @@ def test_transcript_is_the_snapshot_plus_everything_said_since(console_env, rest
     assert html.index(">hello<") < html.index("where are your clinics?")
 
 
+def wait_until_stored(servers, conversation_id, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not any(event["event"] == "user" for event in tracker_events(servers, conversation_id)):
+        assert time.monotonic() < deadline, "the conversation was never stored"
+        time.sleep(0.2)
+
+
+def known_conversation(rest, prefix: str) -> str:
+    """A conversation Rasa has a tracker for, as every escalated one has."""
+    conversation = f"{prefix}-{uuid.uuid4().hex}"
+    rest.say(conversation, "hello")
+    return conversation
+
+
 def test_sms_reply_goes_through_the_sms_sender_and_into_the_tracker(
-    console_env, twilio, staff_client, staff_user, make_escalation, caplog
+    console_env, rest, twilio, staff_client, staff_user, make_escalation, caplog
 ):
-    conversation = f"sms-{uuid.uuid4().hex}"
+    conversation = known_conversation(rest, "sms")
     escalation = make_escalation(channel="sms", conversation_id=conversation, contact_phone=NUMBER)
     text = "Hi Maria, this is Dana from the clinic. We will call you at 10am tomorrow."
     with caplog.at_level(logging.INFO):
@@ -101,6 +116,20 @@ def test_no_sms_to_a_number_that_opted_out(console_env, twilio, staff_client, ma
     assert StaffReply.objects.get(escalation=escalation).delivery == "opted_out"
 
 
+def test_a_reply_to_a_conversation_rasa_does_not_know_is_kept_in_the_console(
+    console_env, staff_client, make_escalation
+):
+    conversation = f"web-{uuid.uuid4().hex}"
+    escalation = make_escalation(channel="socketio", conversation_id=conversation)
+    staff_client.post(reverse("act", args=[escalation.pk, "reply"]), {"text": "Anyone there?"})
+    reply = StaffReply.objects.get(escalation=escalation)
+    assert reply.delivery == "not_connected" and not reply.in_tracker
+    assert not any(
+        (event.get("metadata") or {}).get("staff_reply") for event in tracker_events(console_env, conversation)
+    )
+    assert "Anyone there?" in staff_client.get(reverse("detail", args=[escalation.pk])).content.decode()
+
+
 def test_sms_without_a_number_says_so_and_keeps_the_reply(console_env, staff_client, make_escalation):
     escalation = make_escalation(
         channel="sms", reason="crisis", conversation_id=f"sms-{uuid.uuid4().hex}", contact_phone="", consent=False
@@ -114,19 +143,24 @@ def test_web_reply_reaches_the_open_chat(console_env, staff_client, make_escalat
     visitor = Visitor(console_env["rasa"])
     try:
         conversation = visitor.token.split(".")[0]
+        visitor.say("hello")
+        wait_until_stored(console_env, conversation)
         escalation = make_escalation(channel="socketio", conversation_id=conversation)
         page = staff_client.post(
             reverse("act", args=[escalation.pk, "reply"]), {"text": "A nurse will call you shortly."}, follow=True
         )
         assert "Delivered to the visitor" in page.content.decode()
-        assert visitor.wait("bot_uttered")["text"] == "A nurse will call you shortly."
+        message = visitor.wait("bot_uttered")
+        while not message.get("staff"):  # the assistant's answers to "hello" come first
+            message = visitor.wait("bot_uttered")
+        assert message["text"] == "A nurse will call you shortly."
     finally:
         visitor.close()
     assert tracker_events(console_env, conversation)[-1]["metadata"]["staff_reply"] is True
 
 
-def test_web_reply_to_a_visitor_who_left_is_kept_and_staff_are_told(console_env, staff_client, make_escalation):
-    conversation = f"web-{uuid.uuid4().hex}"
+def test_web_reply_to_a_visitor_who_left_is_kept_and_staff_are_told(console_env, rest, staff_client, make_escalation):
+    conversation = known_conversation(rest, "web")
     escalation = make_escalation(channel="socketio", conversation_id=conversation)
     page = staff_client.post(reverse("act", args=[escalation.pk, "reply"]), {"text": "Call us back"}, follow=True)
     assert "not connected" in page.content.decode()
