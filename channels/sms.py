@@ -132,6 +132,7 @@ class TwilioSmsInput(InputChannel):
     async def process(self, handler: Callable[[UserMessage], Awaitable[Any]], number: str, body: str, sid: str):
         sender = conversation_id(number)
         try:
+            await asyncio.to_thread(self.state.remember_reply_address, sender, number)
             await self._process(handler, number, sender, body, sid)
         except Exception:  # a background task has no caller to raise to: log it with the message id
             logger.exception("event=sms.processing_failed message_sid=%s sender=%s", sid, sender)

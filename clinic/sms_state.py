@@ -1,12 +1,16 @@
 """What the SMS channel remembers between webhooks, in one SQLite file (var/sms.db).
 
 Processed MessageSids (Twilio retries webhooks), opted-out senders, each sender's pending
-numbered menu, per-sender rate-limit counters, and outbound messages that could not be sent.
-Senders are known only by their keyed hash, never by their number.
+numbered menu, per-sender rate-limit counters, outbound messages that could not be sent, and
+each sender's reply address. Senders are known by their keyed hash; the number itself is kept
+only as the reply address, encrypted, so that staff can text or call back someone who texted
+the clinic (a crisis escalation has no contact form).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import sqlite3
@@ -16,7 +20,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from clinic.local_secrets import var_dir
+from cryptography.fernet import Fernet, InvalidToken
+
+from clinic.local_secrets import local_secret, var_dir
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS processed (sid TEXT PRIMARY KEY, at REAL NOT NULL);
@@ -25,6 +31,7 @@ CREATE TABLE IF NOT EXISTS menus (sender TEXT PRIMARY KEY, payloads TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS inbound (sender TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS inbound_sender_at ON inbound (sender, at);
 CREATE TABLE IF NOT EXISTS rate_notices (sender TEXT PRIMARY KEY, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS reply_addresses (sender TEXT PRIMARY KEY, sealed TEXT NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS failed_outbound (
     id INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, reply_to_sid TEXT NOT NULL,
     body TEXT NOT NULL, error TEXT NOT NULL, at REAL NOT NULL
@@ -34,6 +41,11 @@ CREATE TABLE IF NOT EXISTS failed_outbound (
 
 def default_path() -> Path:
     return Path(os.environ.get("SMS_STATE_DB", var_dir() / "sms.db"))
+
+
+def _address_cipher() -> Fernet:
+    secret = local_secret("SMS_ADDRESS_KEY", "sms-address-key").encode()
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret).digest()))
 
 
 class SmsState:
@@ -117,3 +129,19 @@ class SmsState:
     def failed_sends(self) -> list[tuple[str, str, str]]:
         with self._connect() as db:
             return db.execute("SELECT sender, reply_to_sid, body FROM failed_outbound ORDER BY id").fetchall()
+
+    def remember_reply_address(self, sender: str, number: str) -> None:
+        sealed = _address_cipher().encrypt(number.encode()).decode()
+        with self._connect() as db:
+            db.execute("INSERT OR REPLACE INTO reply_addresses VALUES (?, ?, ?)", (sender, sealed, time.time()))
+
+    def reply_address(self, sender: str) -> str | None:
+        """The number a conversation texted from, or None when unknown or sealed with another key."""
+        with self._connect() as db:
+            row = db.execute("SELECT sealed FROM reply_addresses WHERE sender = ?", (sender,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return _address_cipher().decrypt(row[0].encode()).decode()
+        except InvalidToken:
+            return None

@@ -39,6 +39,7 @@ def sms_assistant(tmp_path_factory, twilio):
         "SMS_SEND_FIRST_DELAY": "0.05",
         "SMS_RATE_LIMIT": "6",
         "SMS_HASH_KEY": "test-hash-key",
+        "SMS_ADDRESS_KEY": "test-address-key",
     }
     with running_assistant(tmp_path_factory.mktemp("sms"), env) as servers:
         yield servers
@@ -173,6 +174,17 @@ def test_crisis_by_sms_puts_988_and_911_in_the_first_sms(sms_assistant, twilio):
             break
         time.sleep(0.3)
     assert records[0]["reason"] == "crisis" and records[0]["channel"] == "sms"
+
+
+def test_staff_can_reach_back_a_crisis_texter_whose_number_is_kept_encrypted(sms_assistant, twilio, monkeypatch):
+    number = new_number()
+    text(sms_assistant, number, "i want to kill myself")
+    twilio.wait_for(number, 1)
+    sender, _ = conversation_events(sms_assistant, number)
+    state_file = Path(sms_assistant["env"]["CLINIC_VAR_DIR"]) / "sms.db"
+    assert number.encode() not in state_file.read_bytes()
+    monkeypatch.setenv("SMS_ADDRESS_KEY", "test-address-key")
+    assert SmsState(state_file).reply_address(sender) == number
 
 
 def test_escalation_by_sms(sms_assistant, twilio):

@@ -63,13 +63,22 @@ def opted_out(conversation_id: str) -> bool:
     return SmsState().is_opted_out(conversation_id)
 
 
+def texted_from(escalation: Escalation) -> str | None:
+    """The number an SMS conversation came from, as the SMS channel keeps it for replies."""
+    if escalation.channel not in SMS_CHANNELS:
+        return None
+    return SmsState().reply_address(escalation.conversation_id)
+
+
 def _deliver_sms(escalation: Escalation, text: str, send_sms: SmsSend) -> str:
-    if not escalation.contact_phone:
+    # The conversation's own number first: that is where the person is texting from right now.
+    number = texted_from(escalation) or escalation.contact_phone
+    if not number:
         return Delivery.NO_NUMBER
     if opted_out(escalation.conversation_id):
         return Delivery.OPTED_OUT
     segments = render_sms([{"text": text}]).segments
-    return Delivery.SENT if send_sms(escalation.contact_phone, segments, str(escalation.id)) else Delivery.FAILED
+    return Delivery.SENT if send_sms(number, segments, str(escalation.id)) else Delivery.FAILED
 
 
 def _deliver_web(escalation: Escalation, text: str, api: RasaApi) -> str:

@@ -24,7 +24,7 @@ from staff.escalations import charts, stats, workflow
 from staff.escalations.conversation import full_transcript
 from staff.escalations.models import CHANNEL_LABELS, AuditEntry, Escalation, Outcome, Reason
 from staff.escalations.queue import STATUS_CHOICES, OverdueThresholds, QueueFilters, headline_counts, is_overdue, queue
-from staff.escalations.replies import DELIVERY_NOTICES, REACHED_VISITOR, send_reply
+from staff.escalations.replies import DELIVERY_NOTICES, REACHED_VISITOR, send_reply, texted_from
 from staff.escalations.throttle import LoginThrottle, ThrottlePolicy
 
 logger = logging.getLogger(__name__)
@@ -110,6 +110,7 @@ def detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         "outcomes": Outcome.choices,
         "overdue": is_overdue(escalation, timezone.now(), OverdueThresholds.from_env()),
         "can_work": request.user.has_perm("escalations.work_escalation"),
+        "texted_from": texted_from(escalation),
     }
     return render(request, "escalations/detail.html", context)
 

@@ -139,6 +139,21 @@ def test_sms_without_a_number_says_so_and_keeps_the_reply(console_env, staff_cli
     assert "no phone number" in html and "Are you safe?" in html  # shown in the transcript as kept here
 
 
+def test_sms_reply_to_a_crisis_texter_uses_the_number_they_texted_from(
+    console_env, twilio, staff_client, make_escalation
+):
+    number = "+19495550176"
+    conversation = f"sms-{uuid.uuid4().hex}"
+    SmsState().remember_reply_address(conversation, number)
+    escalation = make_escalation(
+        channel="sms", reason="crisis", conversation_id=conversation, contact_phone="", consent=False
+    )
+    assert f'href="tel:{number}"' in staff_client.get(reverse("detail", args=[escalation.pk])).content.decode()
+    staff_client.post(reverse("act", args=[escalation.pk, "reply"]), {"text": "This is the clinic. Are you safe?"})
+    assert twilio.wait_for(number, 1) == ["This is the clinic. Are you safe?"]
+    assert StaffReply.objects.get(escalation=escalation).delivery == "sent"
+
+
 def test_web_reply_reaches_the_open_chat(console_env, staff_client, make_escalation):
     visitor = Visitor(console_env["rasa"])
     try:
