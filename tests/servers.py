@@ -91,6 +91,7 @@ class ProductionStores:
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
             # The action server listens on loopback only, as bin/run-prod starts it.
             "SANIC_HOST": "127.0.0.1",
+            "RASA_CORS_ORIGINS": "https://www.example-clinic.org",
         }
 
 
@@ -119,7 +120,15 @@ def running_assistant(
     endpoints = ROOT / "endpoints.prod.yml" if production else _endpoints_file(workdir, actions_port)
     logs = [(workdir / "actions.log").open("wb")]
     actions = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port), *actions_logging_args],
+        [
+            *([sys.executable, "-m", "clinic.logging_json"] if production else [sys.executable, "-m"]),
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(actions_port),
+            *actions_logging_args,
+        ],
         cwd=ROOT,
         env=env,
         stdout=logs[0],
@@ -128,9 +137,8 @@ def running_assistant(
 
     def rasa_command(port: int) -> list[str]:
         return [
-            sys.executable,
-            "-m",
-            "clinic.logging_json" if production else "rasa",
+            *([sys.executable, "-m", "clinic.logging_json"] if production else [sys.executable, "-m"]),
+            "rasa",
             "run",
             "--model",
             str(MODEL),
@@ -143,6 +151,7 @@ def running_assistant(
             "--enable-api",
             "--auth-token",
             token,
+            *(["--cors", *env["RASA_CORS_ORIGINS"].split(",")] if production else []),
             *logging_args,
         ]
 
