@@ -197,6 +197,29 @@ class EscalationStore:
 
         Escalation.objects.filter(id=escalation_id_).update(notified_at=datetime.now(UTC))
 
+    def clear_transcripts(self, conversation_ids: builtins.list[str]) -> int:
+        """Empties the transcript and triggering message of these conversations' records."""
+        ensure_django()
+        from staff.escalations.models import Escalation
+
+        cleared = 0
+        for start in range(0, len(conversation_ids), 500):
+            rows = Escalation.objects.filter(conversation_id__in=conversation_ids[start : start + 500])
+            cleared += rows.update(transcript=[], triggering_message="")
+        return cleared
+
+    def forget_conversation(self, conversation_id: str) -> int:
+        """Deletes the conversation's records, stored or waiting in the outbox; returns how many."""
+        ensure_django()
+        from staff.escalations.models import Escalation
+
+        deleted, _ = Escalation.objects.filter(conversation_id=conversation_id).delete()
+        for path in sorted(self.outbox.glob("*.json")) if self.outbox.exists() else []:
+            if json.loads(path.read_text(encoding="utf-8")).get("conversation_id") == conversation_id:
+                path.unlink()
+                deleted += 1
+        return deleted
+
     def list(self, status: str | None = None, reason: str | None = None) -> builtins.list[dict[str, Any]]:
         ensure_django()
         from staff.escalations.models import Escalation

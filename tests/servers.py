@@ -188,6 +188,7 @@ def running_assistant(
             "actions": f"http://127.0.0.1:{actions_port}",
             "actions_port": actions_port,
             "token": token,
+            "endpoints": str(endpoints),
             "rasa_log": str(rasa_logs[0]),
             "actions_log": str(workdir / "actions.log"),
             "env": env,
