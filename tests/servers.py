@@ -33,8 +33,8 @@ def wait_for_http(url: str, timeout: float = 240.0) -> None:
         try:
             if requests.get(url, timeout=2).status_code < 500:
                 return
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or its workers are still loading the model
         time.sleep(0.5)
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
