@@ -42,6 +42,19 @@ def production_stores(postgres: Postgres, redis_server: Redis) -> ProductionStor
 PRODUCTION_TEST_ENV = {"LOG_LEVEL": "DEBUG", "PYTHONWARNINGS": "ignore", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked production_only run against the production assistant only.
+
+    Deselected rather than re-parametrized, so both modes share one assistant each.
+    """
+    embedded_only_copies = [
+        item for item in items if item.get_closest_marker("production_only") and "[embedded]" in item.nodeid
+    ]
+    if embedded_only_copies:
+        config.hook.pytest_deselected(items=embedded_only_copies)
+        items[:] = [item for item in items if item not in embedded_only_copies]
+
+
 @pytest.fixture(scope="session", params=["embedded", "production"])
 def assistant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The assistant as `make run` starts it (SQLite), then as `make run-prod` does (PostgreSQL, Redis).

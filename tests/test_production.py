@@ -15,7 +15,7 @@ import requests
 
 from tests.conftest import texts
 
-pytestmark = pytest.mark.parametrize("assistant", ["production"], indirect=True)
+pytestmark = pytest.mark.production_only
 ALLOWED_ORIGIN = "https://www.example-clinic.org"
 
 

@@ -7,8 +7,6 @@ import time
 import uuid
 from pathlib import Path
 
-import pytest
-
 from clinic.retention import TrackerEvents
 from clinic.sms_sender import conversation_id
 from clinic.sms_state import SmsState
@@ -111,7 +109,6 @@ def test_negative_retention_is_refused(assistant):
     assert result.returncode == 2 and "negative" in result.stderr
 
 
-@pytest.mark.parametrize("assistant", ["embedded"], indirect=True)
 def test_forget_by_phone_clears_that_senders_sms_state(assistant, tmp_path, monkeypatch):
     monkeypatch.setenv("SMS_HASH_KEY", "test-key")
     env = assistant["env"] | {"SMS_STATE_DB": str(tmp_path / "sms.db"), "SMS_HASH_KEY": "test-key"}
