@@ -187,6 +187,7 @@ def running_assistant(
             "replicas": bases,
             "actions": f"http://127.0.0.1:{actions_port}",
             "actions_port": actions_port,
+            "actions_pid": actions.pid,
             "token": token,
             "endpoints": str(endpoints),
             "rasa_log": str(rasa_logs[0]),

@@ -148,8 +148,12 @@ def model_loading_processes(log_path: str) -> set[int]:
     return {entry["pid"] for entry in entries if entry["message"].startswith("Loading model")}
 
 
+def child_processes(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+
+
 def test_sanic_workers_share_the_stores(stores, tmp_path):
-    env = PRODUCTION_TEST_ENV | {"SANIC_WORKERS": str(WORKERS)}
+    env = PRODUCTION_TEST_ENV | {"SANIC_WORKERS": str(WORKERS), "ACTION_SERVER_SANIC_WORKERS": str(WORKERS)}
     with running_assistant(tmp_path, env, production=stores) as servers:
         rest = RestClient(servers["rasa"], servers["token"])
         conversations = [f"workers-{uuid.uuid4().hex}" for _ in range(6)]
@@ -168,3 +172,4 @@ def test_sanic_workers_share_the_stores(stores, tmp_path):
             events = rest.tracker(conversation_id)["events"]
             assert [e["text"] for e in events if e["event"] == "user"] == QUESTIONS[:3]
         assert len(model_loading_processes(servers["rasa_log"])) == WORKERS
+        assert len(child_processes(servers["actions_pid"])) == WORKERS
