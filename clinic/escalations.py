@@ -197,15 +197,19 @@ class EscalationStore:
 
         Escalation.objects.filter(id=escalation_id_).update(notified_at=datetime.now(UTC))
 
-    def clear_transcripts(self, conversation_ids: builtins.list[str]) -> int:
-        """Empties the transcript and triggering message of these conversations' records."""
+    def clear_transcripts(self, conversation_ids: builtins.list[str], created_before: datetime) -> int:
+        """Empties the transcript and triggering message of these conversations' records and of
+        every record created before ``created_before``; returns how many records changed."""
         ensure_django()
+        from django.db.models import Q
+
         from staff.escalations.models import Escalation
 
-        cleared = 0
+        holding_text = Escalation.objects.exclude(transcript=[], triggering_message="")
+        cleared = holding_text.filter(created_at__lt=created_before).update(transcript=[], triggering_message="")
         for start in range(0, len(conversation_ids), 500):
-            rows = Escalation.objects.filter(conversation_id__in=conversation_ids[start : start + 500])
-            cleared += rows.update(transcript=[], triggering_message="")
+            batch = Q(conversation_id__in=conversation_ids[start : start + 500])
+            cleared += holding_text.filter(batch).update(transcript=[], triggering_message="")
         return cleared
 
     def forget_conversation(self, conversation_id: str) -> int:

@@ -18,6 +18,7 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from clinic.contact import normalise_us_phone
@@ -108,7 +109,9 @@ def purge(
     tracker = TrackerEvents(endpoints)
     conversation_ids = tracker.idle_since(cutoff)
     # Transcripts first: were the run interrupted, the next one still finds the conversations.
-    cleared = (escalations or EscalationStore()).clear_transcripts(conversation_ids)
+    cleared = (escalations or EscalationStore()).clear_transcripts(
+        conversation_ids, created_before=datetime.fromtimestamp(cutoff, tz=UTC)
+    )
     report = PurgeReport(
         conversations=len(conversation_ids),
         events=tracker.delete(conversation_ids),
