@@ -112,6 +112,7 @@ def running_postgres() -> Iterator[Postgres]:
         check=True,
         capture_output=True,
         user=user,
+        cwd=home,  # the postgres user may not be able to enter the test's working directory
     )
     log = (home / "server.log").open("wb")
     process = subprocess.Popen(
@@ -120,6 +121,7 @@ def running_postgres() -> Iterator[Postgres]:
         stdout=log,
         stderr=subprocess.STDOUT,
         user=user,
+        cwd=home,
     )
     try:
         import psycopg2
