@@ -164,7 +164,7 @@ def running_redis() -> Iterator[Redis]:
 @contextmanager
 def running_nginx(config_text: str, port: int, home: Path) -> Iterator[Path]:
     """nginx in the foreground with ``config_text`` (rendered from deploy/nginx.conf) under ``home``."""
-    binary = require_binary("nginx", "nginx-light")
+    binary = require_binary("nginx", "nginx")
     home.mkdir(parents=True, exist_ok=True)
     config = home / "nginx.conf"
     config.write_text(config_text, encoding="utf-8")

@@ -19,7 +19,7 @@ def test_every_replica_is_in_both_upstreams_and_socketio_is_sticky(tmp_path):
 
 
 def test_nginx_accepts_the_rendered_config(tmp_path):
-    nginx = require_binary("nginx", "nginx-light")
+    nginx = require_binary("nginx", "nginx")
     (tmp_path / "nginx.conf").write_text(render("127.0.0.1:8443", ["127.0.0.1:5006"], tmp_path))
     result = subprocess.run(
         [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", "stderr"],
