@@ -15,7 +15,8 @@ ACTIONS_PORT ?= 5055
 # Everything the trained model depends on: retrain only when one of these changed.
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json
 
-.PHONY: help install spacy train migrate run shell test validate pytest e2e evaluate lint clean escalations gazetteer staff-user
+.PHONY: help install spacy train migrate run run-prod shell test validate pytest e2e evaluate lint clean escalations gazetteer \
+	retention-purge forget staff-user
 
 help:
 	@echo "make run       start everything (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), demo site :8080, staff console :8000)"
@@ -25,6 +26,9 @@ help:
 	@echo "make shell     talk to the assistant in the terminal"
 	@echo "make evaluate  5-fold NLU cross-validation into reports/"
 	@echo "make escalations  list escalation records as JSON"
+	@echo "make run-prod  production mode: PostgreSQL, Redis, workers, JSON logs (settings in .env)"
+	@echo "make retention-purge [DAYS=n]    delete conversations idle for longer than RETENTION_DAYS"
+	@echo "make forget CONVERSATION=<id>    delete everything about one conversation"
 	@echo "make lint      ruff"
 
 # The lock pins every package. rasa declares Python <3.11 but runs on 3.11, so it and
@@ -60,6 +64,19 @@ validate: $(VENV)/.installed $(SPACY_MODEL)/meta.json
 
 run: $(MODEL) migrate widget/node_modules/.package-lock.json
 	bin/run-all
+
+# Production mode: settings from the environment and .env (see .env.example and the README).
+run-prod: $(MODEL)
+	bin/run-prod
+
+# Retention works on the tracker store of RASA_ENDPOINTS (endpoints.yml; endpoints.prod.yml with
+# the production settings exported) and on the escalation store of ESCALATIONS_DATABASE_URL.
+retention-purge: migrate
+	$(PY) -m clinic.retention purge $(if $(DAYS),--older-than-days $(DAYS))
+
+forget: migrate
+	@test -n "$(CONVERSATION)" || { echo "usage: make forget CONVERSATION=<conversation id>" >&2; exit 2; }
+	$(PY) -m clinic.retention forget "$(CONVERSATION)"
 
 shell: $(MODEL) migrate
 	bin/run-actions & trap 'kill $$!' EXIT; $(RASA) shell --model $(MODEL) --endpoints endpoints.yml

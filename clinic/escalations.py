@@ -199,6 +199,33 @@ class EscalationStore:
 
         Escalation.objects.filter(id=escalation_id_).update(notified_at=datetime.now(UTC))
 
+    def clear_transcripts(self, conversation_ids: builtins.list[str], created_before: datetime) -> int:
+        """Empties the transcript and triggering message of these conversations' records and of
+        every record created before ``created_before``; returns how many records changed."""
+        ensure_django()
+        from django.db.models import Q
+
+        from staff.escalations.models import Escalation
+
+        holding_text = Escalation.objects.exclude(transcript=[], triggering_message="")
+        cleared = holding_text.filter(created_at__lt=created_before).update(transcript=[], triggering_message="")
+        for start in range(0, len(conversation_ids), 500):
+            batch = Q(conversation_id__in=conversation_ids[start : start + 500])
+            cleared += holding_text.filter(batch).update(transcript=[], triggering_message="")
+        return cleared
+
+    def forget_conversation(self, conversation_id: str) -> int:
+        """Deletes the conversation's records, stored or waiting in the outbox; returns how many."""
+        ensure_django()
+        from staff.escalations.models import Escalation
+
+        deleted, _ = Escalation.objects.filter(conversation_id=conversation_id).delete()
+        for path in sorted(self.outbox.glob("*.json")) if self.outbox.exists() else []:
+            if json.loads(path.read_text(encoding="utf-8")).get("conversation_id") == conversation_id:
+                path.unlink()
+                deleted += 1
+        return deleted
+
     def list(self, status: str | None = None, reason: str | None = None) -> builtins.list[dict[str, Any]]:
         ensure_django()
         from staff.escalations.models import Escalation

@@ -126,6 +126,26 @@ class SmsState:
                 (sender, reply_to_sid, body, error, time.time()),
             )
 
+    def forget(self, sender: str) -> int:
+        """Deletes what is kept about a sender's conversation; returns how many rows.
+
+        The opt-out stays: STOP must be honoured until the person texts START, and it holds
+        only the keyed hash.
+        """
+        with self._connect() as db:
+            return sum(
+                db.execute(f"DELETE FROM {table} WHERE sender = ?", (sender,)).rowcount
+                for table in ("menus", "inbound", "rate_notices", "failed_outbound", "reply_addresses")
+            )
+
+    def purge_before(self, before: float) -> int:
+        """Deletes undelivered replies and reply addresses not touched since ``before`` (a Unix time)."""
+        with self._connect() as db:
+            return sum(
+                db.execute(f"DELETE FROM {table} WHERE at < ?", (before,)).rowcount
+                for table in ("failed_outbound", "reply_addresses")
+            )
+
     def failed_sends(self) -> list[tuple[str, str, str]]:
         with self._connect() as db:
             return db.execute("SELECT sender, reply_to_sid, body FROM failed_outbound ORDER BY id").fetchall()

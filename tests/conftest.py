@@ -8,7 +8,8 @@ import pytest
 import requests
 import yaml
 
-from tests.servers import ROOT, running_assistant, store_env
+from tests.prod_services import Postgres, Redis, running_postgres, running_redis
+from tests.servers import ROOT, ProductionStores, running_assistant, store_env
 
 STATE_DIR = pytest.StashKey[Path]()
 
@@ -19,9 +20,61 @@ def domain() -> dict:
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    with running_assistant(tmp_path_factory.mktemp("assistant")) as servers:
-        yield servers
+def postgres() -> Iterator[Postgres]:
+    """A real PostgreSQL server for this test session (Debian's package)."""
+    with running_postgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Redis]:
+    with running_redis() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def production_stores(postgres: Postgres, redis_server: Redis) -> ProductionStores:
+    """Separate tracker and escalation databases, as .env.example suggests, and the Redis lock store."""
+    return ProductionStores(
+        tracker_url=postgres.create_database("conversation_tests_tracker"),
+        escalations_url=postgres.create_database("conversation_tests_escalations"),
+        redis_port=redis_server.port,
+        redis_password=redis_server.password,
+    )
+
+
+# Production mode logs message text at debug level, so the logs show that it is redacted.
+PRODUCTION_TEST_ENV = {"LOG_LEVEL": "DEBUG", "PYTHONWARNINGS": "ignore", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked production_only run against the production assistant only.
+
+    Deselected rather than re-parametrized, so both modes share one assistant each.
+    """
+    embedded_only_copies = [
+        item for item in items if item.get_closest_marker("production_only") and "[embedded]" in item.nodeid
+    ]
+    if embedded_only_copies:
+        config.hook.pytest_deselected(items=embedded_only_copies)
+        items[:] = [item for item in items if item not in embedded_only_copies]
+
+
+@pytest.fixture(scope="session", params=["embedded", "production"])
+def assistant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The assistant as `make run` starts it (SQLite), then as `make run-prod` does (PostgreSQL, Redis).
+
+    Every conversation test runs against both.
+    """
+    workdir = tmp_path_factory.mktemp(f"assistant-{request.param}")
+    if request.param == "embedded":
+        context = running_assistant(workdir)
+    else:
+        context = running_assistant(
+            workdir, PRODUCTION_TEST_ENV, production=request.getfixturevalue("production_stores")
+        )
+    with context as servers:
+        yield servers | {"mode": request.param}
 
 
 class RestClient:

@@ -10,12 +10,15 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "current.tar.gz"
+LOGGING_CONFIG = ROOT / "deploy" / "logging.yml"
 
 
 def free_port() -> int:
@@ -30,8 +33,8 @@ def wait_for_http(url: str, timeout: float = 240.0) -> None:
         try:
             if requests.get(url, timeout=2).status_code < 500:
                 return
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or its workers are still loading the model
         time.sleep(0.5)
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
@@ -68,70 +71,131 @@ def _endpoints_file(workdir: Path, actions_port: int) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class ProductionStores:
+    """Where a production-mode assistant keeps its state (see endpoints.prod.yml, .env.example)."""
+
+    tracker_url: str
+    escalations_url: str
+    redis_port: int
+    redis_password: str
+
+    def env(self, actions_port: int) -> dict[str, str]:
+        return {
+            "TRACKER_DATABASE_URL": self.tracker_url,
+            "ESCALATIONS_DATABASE_URL": self.escalations_url,
+            "REDIS_HOST": "127.0.0.1",
+            "REDIS_PORT": str(self.redis_port),
+            "REDIS_PASSWORD": self.redis_password,
+            "REDIS_DB": "1",
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
+            # The action server listens on loopback only, as bin/run-prod starts it.
+            "SANIC_HOST": "127.0.0.1",
+            "RASA_CORS_ORIGINS": "https://www.example-clinic.org",
+        }
+
+
 @contextmanager
-def running_assistant(workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[dict[str, str]]:
-    """Yields the base URLs and API token of a freshly started assistant."""
-    rasa_port, actions_port = free_port(), free_port()
+def running_assistant(
+    workdir: Path,
+    extra_env: dict[str, str] | None = None,
+    production: ProductionStores | None = None,
+    replicas: int = 1,
+) -> Iterator[dict[str, Any]]:
+    """Yields the base URLs and API token of a freshly started assistant.
+
+    ``production`` runs it as bin/run-prod does (endpoints.prod.yml, JSON logs); ``replicas``
+    starts that many Rasa servers sharing one action server and the stores.
+    """
+    rasa_ports, actions_port = [free_port() for _ in range(replicas)], free_port()
     token = "test-token"
-    env = {
-        **os.environ,
-        **store_env(workdir),
-        "RASA_API_TOKEN": token,
-        **(extra_env or {}),
-        "ACTIONS_PORT": str(actions_port),
-    }
+    env = {**os.environ, **store_env(workdir), "RASA_API_TOKEN": token, "ACTIONS_PORT": str(actions_port)}
+    if production:
+        env |= production.env(actions_port)
+    env |= extra_env or {}
     subprocess.run([sys.executable, "-m", "clinic.escalations", "migrate"], cwd=ROOT, env=env, check=True)
-    logs = (workdir / "actions.log").open("wb"), (workdir / "rasa.log").open("wb")
+    logging_args = ["--logging-config-file", str(LOGGING_CONFIG)] if production else []
+    # rasa_sdk 3.6 spells the same option with an underscore.
+    actions_logging_args = ["--logging-config_file", str(LOGGING_CONFIG)] if production else []
+    endpoints = ROOT / "endpoints.prod.yml" if production else _endpoints_file(workdir, actions_port)
+    logs = [(workdir / "actions.log").open("wb")]
     actions = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+        [
+            *([sys.executable, "-m", "clinic.logging_json"] if production else [sys.executable, "-m"]),
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(actions_port),
+            *actions_logging_args,
+        ],
         cwd=ROOT,
         env=env,
         stdout=logs[0],
         stderr=subprocess.STDOUT,
     )
-    rasa_command = [
-        sys.executable,
-        "-m",
-        "rasa",
-        "run",
-        "--model",
-        str(MODEL),
-        "--credentials",
-        "credentials.yml",
-        "--endpoints",
-        str(_endpoints_file(workdir, actions_port)),
-        "--port",
-        str(rasa_port),
-        "--enable-api",
-        "--auth-token",
-        token,
-    ]
-    processes = {}
+
+    def rasa_command(port: int) -> list[str]:
+        return [
+            *([sys.executable, "-m", "clinic.logging_json"] if production else [sys.executable, "-m"]),
+            "rasa",
+            "run",
+            "--model",
+            str(MODEL),
+            "--credentials",
+            "credentials.yml",
+            "--endpoints",
+            str(endpoints),
+            "--port",
+            str(port),
+            "--enable-api",
+            "--auth-token",
+            token,
+            *(["--cors", *env["RASA_CORS_ORIGINS"].split(",")] if production else []),
+            *logging_args,
+        ]
+
+    rasa_logs = [workdir / ("rasa.log" if i == 0 else f"rasa-{i}.log") for i in range(replicas)]
+    processes: dict[int, subprocess.Popen] = {}
+
+    def launch(index: int) -> None:
+        log = rasa_logs[index].open("ab")
+        logs.append(log)
+        processes[index] = subprocess.Popen(
+            rasa_command(rasa_ports[index]), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
 
     def start_rasa() -> None:
-        processes["rasa"] = subprocess.Popen(rasa_command, cwd=ROOT, env=env, stdout=logs[1], stderr=subprocess.STDOUT)
-        wait_for_http(f"http://127.0.0.1:{rasa_port}/status?token={token}")
+        launch(0)
+        wait_for_http(f"http://127.0.0.1:{rasa_ports[0]}/status?token={token}")
 
     def stop_rasa() -> None:
-        processes["rasa"].kill()
-        processes["rasa"].wait(timeout=20)
+        processes[0].kill()
+        processes[0].wait(timeout=20)
 
     try:
-        base = f"http://127.0.0.1:{rasa_port}"
+        bases = [f"http://127.0.0.1:{port}" for port in rasa_ports]
         wait_for_http(f"http://127.0.0.1:{actions_port}/health")
-        start_rasa()
+        for index in range(replicas):
+            launch(index)
+        for base in bases:
+            wait_for_http(f"{base}/status?token={token}")
         yield {
             "start_rasa": start_rasa,
             "stop_rasa": stop_rasa,
-            "rasa": base,
+            "rasa": bases[0],
+            "replicas": bases,
             "actions": f"http://127.0.0.1:{actions_port}",
+            "actions_port": actions_port,
+            "actions_pid": actions.pid,
             "token": token,
-            "rasa_log": str(workdir / "rasa.log"),
+            "endpoints": str(endpoints),
+            "rasa_log": str(rasa_logs[0]),
             "actions_log": str(workdir / "actions.log"),
             "env": env,
         }
     finally:
-        running = [p for p in (processes.get("rasa"), actions) if p is not None]
+        running = [*processes.values(), actions]
         for process in running:
             process.terminate()
         for process in running:

@@ -3,6 +3,7 @@
 import json
 import sqlite3
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
@@ -146,3 +147,33 @@ def test_cli_lists_escalations_as_json(store, capsys):
     listed = json.loads(capsys.readouterr().out)
     assert str(escalation.id) in {row["id"] for row in listed}
     assert {row["reason"] for row in listed} == {"fallback"}
+
+
+def test_clearing_transcripts_keeps_the_record_and_its_contact(store):
+    old = new_escalation(conversation_id="conv-old", created_at="2026-01-05T10:00:00+00:00")
+    idle = new_escalation(conversation_id="conv-idle")
+    fresh = new_escalation(conversation_id="conv-fresh")
+    for escalation in (old, idle, fresh):
+        store.record(escalation)
+
+    cleared = store.clear_transcripts(["conv-idle"], created_before=datetime(2026, 2, 1, tzinfo=UTC))
+
+    assert cleared == 2
+    [old_row], [idle_row], [fresh_row] = (stored(store, e.idempotency_key) for e in (old, idle, fresh))
+    for row in (old_row, idle_row):
+        assert row["transcript"] == [] and row["triggering_message"] == ""
+        assert row["contact_phone"] == "+19495550142" and row["reason"] == "medical_advice"
+    assert fresh_row["transcript"] and fresh_row["triggering_message"] == "can I double my lyrica?"
+    assert store.clear_transcripts(["conv-idle"], created_before=datetime(2026, 2, 1, tzinfo=UTC)) == 0
+
+
+def test_forgetting_a_conversation_deletes_its_records_and_outbox_copies(store):
+    store.record(new_escalation(conversation_id="conv-gone"))
+    store.record(new_escalation(conversation_id="conv-kept"))
+    store.mark_notified_in_outbox(new_escalation(conversation_id="conv-gone"))
+    store.mark_notified_in_outbox(new_escalation(conversation_id="conv-kept"))
+
+    assert store.forget_conversation("conv-gone") == 2
+    assert not [e for e in store.list() if e["conversation_id"] == "conv-gone"]
+    assert [e for e in store.list() if e["conversation_id"] == "conv-kept"]
+    assert store.pending_in_outbox() == 1
