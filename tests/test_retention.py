@@ -133,7 +133,7 @@ def test_forget_by_phone_clears_that_senders_sms_state(assistant, tmp_path, monk
 
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.splitlines()[-1])
-    assert report["conversation_id"] == sender and report["sms_rows"] == 4  # menu, rate counter, failed send, reply address
+    assert report["conversation_id"] == sender and report["sms_rows"] == 4  # menu, rate, failed send, address
     assert state.menu(sender) == [] and [row[0] for row in state.failed_sends()] == [other]
     assert state.menu(other) == ["/fibro_definition"]
     assert state.reply_address(sender) is None and state.reply_address(other) == "+19495550199"
