@@ -45,7 +45,7 @@ install: $(VENV)/.installed widget/node_modules/.package-lock.json
 widget/node_modules/.package-lock.json: widget/package-lock.json
 	npm ci --prefix widget --no-audit --no-fund --silent
 
-$(SPACY_MODEL)/meta.json: $(VENV)/.installed content/spacy/entities.yml content/oc_gazetteer.csv clinic/nlu/spacy_model.py
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed content/spacy/entities.yml content/spacy/shorthand.yml content/oc_gazetteer.csv clinic/nlu/spacy_model.py
 	$(PY) -m clinic.nlu.spacy_model --output $(SPACY_MODEL)
 
 spacy: $(SPACY_MODEL)/meta.json

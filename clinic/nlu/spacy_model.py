@@ -1,7 +1,8 @@
 """Builds the project's spaCy pipeline from the sources in ``content/spacy``.
 
-The pipeline is a blank English model with a lookup lemmatizer and an entity ruler for
-medication names, Orange County places and clinic names. ``SpacyNLP`` in config.yml loads
+The pipeline is a blank English model with a lookup lemmatizer (spaCy's English table plus
+the chat shorthand of ``content/spacy/shorthand.yml``) and an entity ruler for medication
+names, Orange County places and clinic names. ``SpacyNLP`` in config.yml loads
 it by path, so nothing is downloaded at run time.
 """
 
@@ -17,6 +18,7 @@ import yaml
 
 DEFAULT_SOURCE = Path("content/spacy/entities.yml")
 DEFAULT_GAZETTEER = Path("content/oc_gazetteer.csv")
+DEFAULT_SHORTHAND = Path("content/spacy/shorthand.yml")
 DEFAULT_OUTPUT = Path("build/spacy/en_clinic")
 
 
@@ -46,7 +48,24 @@ def place_names(gazetteer: Path) -> list[str]:
         return [row["name"] for row in csv.DictReader(handle) if row["kind"] == "place"]
 
 
-def build(source: Path = DEFAULT_SOURCE, output: Path = DEFAULT_OUTPUT, gazetteer: Path = DEFAULT_GAZETTEER) -> Path:
+def shorthand_lemmas(shorthand: dict[str, str]) -> dict[str, str]:
+    """Lemma lookup entries for chat shorthand, in the casings people type ("u", "U"; "pt", "Pt", "PT").
+
+    spaCy's lookup is case-sensitive, while the shorthand source lists each form once, lower-case.
+    """
+    entries: dict[str, str] = {}
+    for short, word in shorthand.items():
+        for form in (short.lower(), short.capitalize(), short.upper()):
+            entries[form] = word
+    return entries
+
+
+def build(
+    source: Path = DEFAULT_SOURCE,
+    output: Path = DEFAULT_OUTPUT,
+    gazetteer: Path = DEFAULT_GAZETTEER,
+    shorthand: Path = DEFAULT_SHORTHAND,
+) -> Path:
     """Builds the pipeline and writes it to ``output``; returns the output path."""
     import spacy
 
@@ -58,6 +77,9 @@ def build(source: Path = DEFAULT_SOURCE, output: Path = DEFAULT_OUTPUT, gazettee
     # so the saved model needs no lookups package at run time. It also empties the
     # ruler, so the patterns go in afterwards.
     nlp.initialize()
+    lemmas = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    for form, word in shorthand_lemmas(yaml.safe_load(shorthand.read_text(encoding="utf-8")) or {}).items():
+        lemmas[form] = word
     ruler.add_patterns(ruler_patterns(entities, place_names(gazetteer)))
     output.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output)
@@ -69,8 +91,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--gazetteer", type=Path, default=DEFAULT_GAZETTEER)
+    parser.add_argument("--shorthand", type=Path, default=DEFAULT_SHORTHAND)
     args = parser.parse_args(argv)
-    print(build(args.source, args.output, args.gazetteer))
+    print(build(args.source, args.output, args.gazetteer, args.shorthand))
 
 
 if __name__ == "__main__":
