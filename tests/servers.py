@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -69,13 +70,20 @@ def _endpoints_file(workdir: Path, actions_port: int) -> Path:
 
 
 @contextmanager
-def running_assistant(workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[dict[str, str]]:
-    """Yields the base URLs and API token of a freshly started assistant."""
+def running_assistant(
+    workdir: Path, extra_env: dict[str, str] | None = None, model: Path = MODEL
+) -> Iterator[dict[str, Any]]:
+    """Yields the base URLs and API token of a freshly started assistant.
+
+    Also ``start_rasa``/``kill_rasa`` (SIGKILL, as a crash would) to restart the Rasa server on the
+    same stores, ``pids()`` of both servers, and ``startup``: seconds from spawn to ready.
+    """
     rasa_port, actions_port = free_port(), free_port()
     token = "test-token"
     env = {**os.environ, **store_env(workdir), **(extra_env or {}), "ACTIONS_PORT": str(actions_port)}
     subprocess.run([sys.executable, "-m", "clinic.escalations", "migrate"], cwd=ROOT, env=env, check=True)
     logs = (workdir / "actions.log").open("wb"), (workdir / "rasa.log").open("wb")
+    actions_started = time.monotonic()
     actions = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
         cwd=ROOT,
@@ -86,10 +94,10 @@ def running_assistant(workdir: Path, extra_env: dict[str, str] | None = None) ->
     rasa_command = [
         sys.executable,
         "-m",
-        "rasa",
+        "clinic.rasa_server",
         "run",
         "--model",
-        str(MODEL),
+        str(model),
         "--credentials",
         "credentials.yml",
         "--endpoints",
@@ -100,23 +108,29 @@ def running_assistant(workdir: Path, extra_env: dict[str, str] | None = None) ->
         "--auth-token",
         token,
     ]
-    processes = {}
+    processes = {"actions": actions}
+    startup: dict[str, float] = {}
 
     def start_rasa() -> None:
+        started = time.monotonic()
         processes["rasa"] = subprocess.Popen(rasa_command, cwd=ROOT, env=env, stdout=logs[1], stderr=subprocess.STDOUT)
         wait_for_http(f"http://127.0.0.1:{rasa_port}/status?token={token}")
+        startup["rasa"] = time.monotonic() - started
 
-    def stop_rasa() -> None:
+    def kill_rasa() -> None:
         processes["rasa"].kill()
         processes["rasa"].wait(timeout=20)
 
     try:
         base = f"http://127.0.0.1:{rasa_port}"
         wait_for_http(f"http://127.0.0.1:{actions_port}/health")
+        startup["actions"] = time.monotonic() - actions_started
         start_rasa()
         yield {
             "start_rasa": start_rasa,
-            "stop_rasa": stop_rasa,
+            "kill_rasa": kill_rasa,
+            "pids": lambda: {name: process.pid for name, process in processes.items()},
+            "startup": startup,
             "rasa": base,
             "actions": f"http://127.0.0.1:{actions_port}",
             "token": token,
