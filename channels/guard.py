@@ -13,6 +13,10 @@ from sanic import Blueprint, Request
 from clinic.commands import COMMAND_PREFIX, offered_payloads, screen_typed_command
 from clinic.safety import CRISIS_FIRST_METADATA, screen
 
+# Longer messages are cut (socket.io) or refused (REST): the NLU's work grows faster than the
+# text, and one 300,000-character message held the server's only event loop for 27 s (`make bench`).
+MAX_MESSAGE_LENGTH = 20_000
+
 _current_agent: ContextVar[Any | None] = ContextVar("current_agent", default=None)
 
 MessageHandler = Callable[[UserMessage], Awaitable[Any]]
