@@ -86,10 +86,34 @@ def measure(servers: dict[str, Any], scripts: list[list[str]], levels: list[int]
     return results
 
 
+FAULT_TESTS = ["tests/test_fault_restart.py", "tests/test_fault_hostile.py"]
+
+
+def run_fault_tests(hostile_messages: int) -> dict[str, Any]:
+    """The fault tests, with the full count of hostile messages; pass/fail goes into the report."""
+    started = time.monotonic()
+    finished = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *FAULT_TESTS],
+        cwd=ROOT,
+        env={**os.environ, "HOSTILE_MESSAGES": str(hostile_messages)},
+        capture_output=True,
+        text=True,
+    )
+    lines = finished.stdout.strip().splitlines()
+    return {
+        "passed": finished.returncode == 0,
+        "summary": lines[-1] if lines else finished.stderr.strip()[-300:],
+        "hostile_messages": hostile_messages,
+        "seconds": time.monotonic() - started,
+        "load_average_before": os.getloadavg()[0],
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=30, help="load duration per concurrency level")
     parser.add_argument("--levels", default="1,20,100", help="concurrent conversations, comma-separated")
+    parser.add_argument("--hostile-messages", type=int, default=10_000, help="for the fault tests; 0 skips them")
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
     args = parser.parse_args(argv)
     levels = [int(level) for level in args.levels.split(",")]
@@ -127,6 +151,9 @@ def main(argv: list[str] | None = None) -> None:
                 **measure(servers, CLINIC_SCRIPTS, levels, args.seconds),
             }
 
+    if args.hostile_messages:
+        print("fault tests (kill -9 mid-load; hostile messages)...", flush=True)
+        report["faults"] = run_fault_tests(args.hostile_messages)
     markdown = render_markdown(report)
     print(markdown)
     args.out.mkdir(parents=True, exist_ok=True)

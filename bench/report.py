@@ -47,6 +47,27 @@ def rows(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def target_lines(report: dict[str, Any]) -> list[str]:
+    """The issue's targets for the embedded mode at 20 concurrent conversations, met or not."""
+    ours, stock = report["ours"], report["stock"]
+    if "20" not in ours["levels"]:
+        return []
+    mine, theirs = ours["levels"]["20"], stock["levels"]["20"]
+    throughput = mine["messages_per_second"] / theirs["messages_per_second"]
+    memory = sum(ours["rss_bytes"].values()) / sum(stock["rss_bytes"].values())
+    server_memory = ours["rss_bytes"]["rasa"] / sum(stock["rss_bytes"].values())
+    checks = [
+        (f"throughput at 20 conversations at least 4x stock: {throughput:.2f}x", throughput >= 4),
+        (f"p95 at 20 conversations under 200 ms: {mine['p95_ms']:.0f} ms", mine["p95_ms"] < 200),
+        (
+            f"resident memory at most 60% of stock: {memory:.0%} with the action server, "
+            f"{server_memory:.0%} for the Rasa server alone",
+            memory <= 0.6,
+        ),
+    ]
+    return ["", "Targets:", ""] + [f"- {'met' if ok else 'NOT met'}: {text}" for text, ok in checks]
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     machine = report["machine"]
     load = ", ".join(f"{value:.2f}" for value in machine["load_average_at_start"])
@@ -61,4 +82,16 @@ def render_markdown(report: dict[str, Any]) -> str:
         "| metric | this assistant | stock bot | ratio |",
         "|---|---|---|---|",
     ]
-    return "\n".join(header + rows(report)) + "\n"
+    lines = header + rows(report) + target_lines(report) + fault_lines(report.get("faults"))
+    return "\n".join(lines) + "\n"
+
+
+def fault_lines(faults: dict[str, Any] | None) -> list[str]:
+    if not faults:
+        return []
+    verdict = "PASS" if faults["passed"] else "FAIL"
+    return [
+        "",
+        f"Fault tests (SIGKILL of the Rasa server mid-load and restart; {faults['hostile_messages']:,} hostile "
+        f"messages over REST, SMS and socket.io): **{verdict}** ({faults['summary']}, {faults['seconds']:.0f} s).",
+    ]
