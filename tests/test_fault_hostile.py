@@ -17,13 +17,11 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bench.processes import tree_rss_bytes
-from tests.fake_twilio import FakeTwilio
+from tests.fake_twilio import AUTH_TOKEN, PUBLIC_URL, FakeTwilio, sms_env
 from tests.hostile import hostile_message
 from tests.servers import running_assistant
 from tests.test_webchat_channel import Visitor
 
-AUTH_TOKEN = "hostile-auth-token"
-PUBLIC_URL = "https://clinic.example.org/webhooks/sms/webhook"
 MESSAGES = int(os.environ.get("HOSTILE_MESSAGES", "2000"))
 SHARES = {"rest": 0.7, "sms": 0.25, "socketio": 0.05}
 # Growth allowed after warm-up: caches fill and the allocator keeps some freed pages, but
@@ -55,16 +53,7 @@ def twilio():
 
 @pytest.fixture(scope="module")
 def hostile_assistant(tmp_path_factory, twilio):
-    env = {
-        "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_FROM_NUMBER": "+19495550100",
-        "SMS_PUBLIC_URL": PUBLIC_URL,
-        "TWILIO_API_BASE": twilio.url,
-        "SMS_SEND_FIRST_DELAY": "0.05",
-        "SMS_HASH_KEY": "hostile-hash-key",
-    }
-    with running_assistant(tmp_path_factory.mktemp("hostile"), env) as servers:
+    with running_assistant(tmp_path_factory.mktemp("hostile"), sms_env(twilio)) as servers:
         yield servers
 
 

@@ -12,12 +12,9 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from clinic.sms_state import SmsState
-from tests.fake_twilio import FakeTwilio
+from tests.fake_twilio import AUTH_TOKEN, HASH_KEY, PUBLIC_URL, FakeTwilio, sms_env
 from tests.servers import list_escalations, running_assistant
 
-AUTH_TOKEN = "test-auth-token"
-# What Twilio is configured to call: behind a proxy, not the address the server listens on.
-PUBLIC_URL = "https://clinic.example.org/webhooks/sms/webhook"
 _numbers = itertools.count(100)
 
 
@@ -30,17 +27,7 @@ def twilio():
 
 @pytest.fixture(scope="module")
 def sms_assistant(tmp_path_factory, twilio):
-    env = {
-        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_FROM_NUMBER": "+19495550100",
-        "SMS_PUBLIC_URL": PUBLIC_URL,
-        "TWILIO_API_BASE": twilio.url,
-        "SMS_SEND_FIRST_DELAY": "0.05",
-        "SMS_RATE_LIMIT": "6",
-        "SMS_HASH_KEY": "test-hash-key",
-    }
-    with running_assistant(tmp_path_factory.mktemp("sms"), env) as servers:
+    with running_assistant(tmp_path_factory.mktemp("sms"), sms_env(twilio, SMS_RATE_LIMIT="6")) as servers:
         yield servers
 
 
@@ -75,7 +62,7 @@ def exchange(servers, twilio, number, body, settle=1.0):
 
 
 def conversation_events(servers, number):
-    sender = "sms-" + hmac.new(b"test-hash-key", number.encode(), hashlib.sha256).hexdigest()[:32]
+    sender = "sms-" + hmac.new(HASH_KEY.encode(), number.encode(), hashlib.sha256).hexdigest()[:32]
     response = requests.get(
         f"{servers['rasa']}/conversations/{sender}/tracker", params={"token": servers["token"]}, timeout=30
     )
