@@ -34,6 +34,14 @@ def rows(report: dict[str, Any]) -> list[str]:
         for q in ("p50", "p95", "p99"):
             lines.append(_row(f"{q} latency, {level} conversations", mine[f"{q}_ms"], theirs[f"{q}_ms"], "ms", 0))
         lines.append(f"| errors, {level} conversations | {mine['errors']} | {theirs['errors']} | |")
+        lines.append(
+            _row(
+                f"server CPU per message, {level} conversations",
+                mine["server_cpu_ms_per_message"],
+                theirs["server_cpu_ms_per_message"],
+                "ms",
+            )
+        )
     lines.append(_row("server start-up", ours["startup_seconds"], stock["startup_seconds"], "s"))
     our_rss, stock_rss = sum(ours["rss_bytes"].values()) / MB, sum(stock["rss_bytes"].values()) / MB
     lines.append(_row("resident memory after load (all servers)", our_rss, stock_rss, "MB", 0))

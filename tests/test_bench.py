@@ -42,6 +42,7 @@ def level(mps, p95):
         "p95_ms": p95,
         "p99_ms": p95 * 2,
         "errors": 0,
+        "server_cpu_ms_per_message": 1000 / mps,
         "load_average_before": 0.5,
     }
 
@@ -70,6 +71,7 @@ def test_report_gives_ratios_and_targets():
     }
     markdown = render_markdown(report)
     assert "| throughput, 20 conversations | 160.0 msg/s | 40.0 msg/s | 4.00x |" in markdown
+    assert "| server CPU per message, 20 conversations | 6.2 ms | 25.0 ms | 0.25x |" in markdown
     assert "| resident memory after load (all servers) | 600 MB | 1200 MB | 0.50x |" in markdown
     assert "- met: throughput at 20 conversations at least 4x stock: 4.00x" in markdown
     assert "- met: p95 at 20 conversations under 200 ms: 150 ms" in markdown
