@@ -90,10 +90,14 @@ FAULT_TESTS = ["tests/test_fault_restart.py", "tests/test_fault_hostile.py"]
 
 
 def run_fault_tests(hostile_messages: int) -> dict[str, Any]:
-    """The fault tests, with the full count of hostile messages; pass/fail goes into the report."""
+    """The fault tests, with the full count of hostile messages; pass/fail goes into the report.
+
+    Their servers' logs are kept in a directory named in the report, for a failure to be read.
+    """
     started = time.monotonic()
+    logs = tempfile.mkdtemp(prefix="bench-faults-")
     finished = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *FAULT_TESTS],
+        [sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", "--basetemp", logs, *FAULT_TESTS],
         cwd=ROOT,
         env={**os.environ, "HOSTILE_MESSAGES": str(hostile_messages)},
         capture_output=True,
@@ -103,9 +107,10 @@ def run_fault_tests(hostile_messages: int) -> dict[str, Any]:
     return {
         "passed": finished.returncode == 0,
         "summary": lines[-1] if lines else finished.stderr.strip()[-300:],
+        "failures": [line[:300] for line in lines if line.startswith("FAILED")],
+        "logs": logs,
         "hostile_messages": hostile_messages,
         "seconds": time.monotonic() - started,
-        "load_average_before": os.getloadavg()[0],
     }
 
 

@@ -102,4 +102,5 @@ def fault_lines(faults: dict[str, Any] | None) -> list[str]:
         "",
         f"Fault tests (SIGKILL of the Rasa server mid-load and restart; {faults['hostile_messages']:,} hostile "
         f"messages over REST, SMS and socket.io): **{verdict}** ({faults['summary']}, {faults['seconds']:.0f} s).",
+        *(f"- `{failure}`" for failure in faults.get("failures", [])),
     ]
