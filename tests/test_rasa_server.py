@@ -4,10 +4,13 @@ import pytest
 import sqlalchemy
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 
 from clinic import rasa_server
+from tests.servers import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +52,22 @@ def test_install_patches_rasa_and_sqlite_engines_use_the_write_ahead_log(tmp_pat
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
+def test_spacy_pipeline_is_loaded_again_once_unseen_text_has_grown_its_vocabulary(monkeypatch):
+    monkeypatch.setattr(rasa_server, "SPACY_NEW_STRINGS_LIMIT", 300)
+    model = SpacyNLP.load_model(str(ROOT / "build" / "spacy" / "en_clinic"))
+    component = SpacyNLP(model, SpacyNLP.get_default_config())
+    first = model.model
+
+    def tokens(text):
+        [message] = rasa_server.process_with_bounded_vocabulary(component, [Message({"text": text})], model)
+        return [(t.text, t.lemma_, t.ent_type_) for t in message.get("text_spacy_doc")]
+
+    before = tokens("does Irvine take lyrica patients")
+    baseline = len(first.vocab.strings)
+    for number in range(200):
+        tokens(f"zq{number}x wv{number}y")
+    assert model.model is not first
+    assert len(model.model.vocab.strings) < baseline + 300
+    assert tokens("does Irvine take lyrica patients") == before
