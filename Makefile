@@ -15,8 +15,8 @@ ACTIONS_PORT ?= 5055
 # Everything the trained model depends on: retrain only when one of these changed.
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json
 
-.PHONY: help install spacy train migrate run run-prod shell test validate pytest e2e evaluate lint clean escalations gazetteer \
-	retention-purge forget staff-user
+.PHONY: help install spacy train migrate run run-prod shell test validate pytest e2e evaluate bench lint clean \
+	escalations gazetteer retention-purge forget staff-user
 
 help:
 	@echo "make run       start everything (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), demo site :8080, staff console :8000)"
@@ -25,6 +25,7 @@ help:
 	@echo "make train     train the model when its inputs changed"
 	@echo "make shell     talk to the assistant in the terminal"
 	@echo "make evaluate  5-fold NLU cross-validation into reports/"
+	@echo "make bench     this assistant vs Rasa's stock bot (throughput, latency, memory) and the fault tests, into reports/bench.md"
 	@echo "make escalations  list escalation records as JSON"
 	@echo "make run-prod  production mode: PostgreSQL, Redis, workers, JSON logs (settings in .env)"
 	@echo "make retention-purge [DAYS=n]    delete conversations idle for longer than RETENTION_DAYS"
@@ -95,6 +96,10 @@ evaluate: $(MODEL)
 	$(RASA) test nlu --nlu data/nlu.yml --cross-validation --folds 5 --out reports/nlu
 	$(PY) -m clinic.nlu.report reports/nlu
 
+# A benchmark, not a test: trains both bots and loads each for a while (~15 minutes in all).
+bench: $(MODEL) migrate
+	$(PY) -m bench
+
 # Regenerates the Orange County gazetteer from the zipcodes package (committed; rarely needed).
 gazetteer: $(VENV)/.installed
 	$(PY) -m clinic.gazetteer_build
@@ -107,8 +112,8 @@ escalations: migrate
 	@$(PY) -m clinic.escalations list
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check clinic actions channels staff tests widget
-	$(VENV)/bin/ruff format --check clinic actions channels staff tests widget
+	$(VENV)/bin/ruff check bench clinic actions channels staff tests widget
+	$(VENV)/bin/ruff format --check bench clinic actions channels staff tests widget
 
 clean:
 	rm -rf build $(MODEL_DIR) reports/e2e

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
@@ -13,9 +14,21 @@ from sanic import Blueprint, Request
 from clinic.commands import COMMAND_PREFIX, offered_payloads, screen_typed_command
 from clinic.safety import CRISIS_FIRST_METADATA, screen
 
+# Longer messages are cut (socket.io) or refused (REST): the NLU's work grows faster than the
+# text, and one 300,000-character message held the server's only event loop for 27 s (`make bench`).
+MAX_MESSAGE_LENGTH = 20_000
+
+# JSON can carry a lone UTF-16 surrogate ("\ud800"), UTF-8 cannot: spaCy and the tracker store fail on one.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 _current_agent: ContextVar[Any | None] = ContextVar("current_agent", default=None)
 
 MessageHandler = Callable[[UserMessage], Awaitable[Any]]
+
+
+def encodable_text(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD, so the rest of the message is understood."""
+    return LONE_SURROGATE.sub("\ufffd", text)
 
 
 async def screened_text(agent: Any, sender_id: str, text: str) -> str:
@@ -35,7 +48,8 @@ def guard_handler(
 
     async def handle(message: UserMessage) -> Any:
         if message.text:
-            message.text = await screened_text(current_agent(), message.sender_id, message.text)
+            text = encodable_text(message.text)
+            message.text = await screened_text(current_agent(), message.sender_id, text)
             if screen(message.text):
                 # Tells a new session to skip its opening note, so 988/911 is the first reply.
                 message.metadata = {**(message.metadata or {}), CRISIS_FIRST_METADATA: True}

@@ -10,7 +10,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, Request
 from sanic.exceptions import InvalidUsage
 
-from channels.guard import guard_handler, remember_agent
+from channels.guard import MAX_MESSAGE_LENGTH, guard_handler, remember_agent
 
 MAX_SENDER_LENGTH = 128
 
@@ -33,6 +33,8 @@ class GuardedRestInput(RestInput):
             return ""
         if not isinstance(message, str):
             raise InvalidUsage("'message' must be a string")
+        if len(message) > MAX_MESSAGE_LENGTH:
+            raise InvalidUsage(f"'message' must be at most {MAX_MESSAGE_LENGTH} characters")
         return message
 
     def _extract_input_channel(self, req: Request) -> str:

@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, Request, response
@@ -53,6 +54,16 @@ def carrier_keyword(body: str) -> str | None:
     return None
 
 
+def webhook_params(request: Request) -> dict[str, str]:
+    """The fields Twilio posted, blank ones included.
+
+    Twilio signs every field, so dropping a blank one (as Sanic's ``request.form`` does, e.g. the
+    empty Body of a picture sent without text) would turn a genuine request into a 403.
+    """
+    fields = parse_qs(request.body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    return {key: values[0] for key, values in fields.items()}
+
+
 class SmsOutput(CollectingOutputChannel):
     """Collects one turn's replies; its name selects the `channel: sms` response variants."""
 
@@ -82,11 +93,10 @@ class TwilioSmsInput(InputChannel):
             self._state = SmsState()
         return self._state
 
-    def _signature_valid(self, request: Request) -> bool:
+    def _signature_valid(self, request: Request, params: dict[str, str]) -> bool:
         signature = request.headers.get("X-Twilio-Signature", "")
         if not signature:
             return False
-        params = {key: values[0] for key, values in request.form.items()}
         return RequestValidator(self.settings.auth_token).validate(self.settings.public_url, params, signature)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -101,17 +111,18 @@ class TwilioSmsInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             if not self.settings.configured:
                 return response.text("SMS is not configured", status=503)
-            if not self._signature_valid(request):
+            params = webhook_params(request)
+            if not self._signature_valid(request, params):
                 logger.warning("event=sms.rejected_signature")
                 return response.text("invalid signature", status=403)
-            sid = request.form.get("MessageSid") or ""
-            number = request.form.get("From") or ""
+            sid = params.get("MessageSid", "")
+            number = params.get("From", "")
             if not sid or not number:
                 return response.text("MessageSid and From are required", status=400)
             if not await asyncio.to_thread(self.state.first_time, sid):
                 logger.info("event=sms.duplicate message_sid=%s", sid)
                 return response.text(EMPTY_TWIML, content_type="text/xml")
-            body = request.form.get("Body") or ""
+            body = params.get("Body", "")
             task = asyncio.create_task(self.process(handler, number, body, sid))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)

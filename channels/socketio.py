@@ -25,13 +25,12 @@ from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels.guard import guard_handler
+from channels.guard import MAX_MESSAGE_LENGTH, guard_handler
 from clinic.rasa_api import token_matches
 from clinic.transcript import transcript_from_events
 from clinic.web_sessions import issue_session, verify_session
 
 logger = logging.getLogger(__name__)
-MAX_MESSAGE_LENGTH = 20_000
 
 
 def allowed_origins() -> list[str]:

@@ -89,6 +89,10 @@ def main(argv: list[str] | None = None) -> None:
         import rasa.__main__
         import rasa.utils.io
 
+        from clinic import rasa_server
+
+        # The same server as `python -m clinic.rasa_server`, with its fixes of Rasa's hot spots.
+        rasa_server.install()
         rasa.utils.io.configure_colored_logging = lambda loglevel: None
         rasa.__main__.main()
     else:

@@ -9,6 +9,12 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+AUTH_TOKEN = "test-auth-token"
+# What Twilio is configured to call: behind a proxy, not the address the server listens on.
+PUBLIC_URL = "https://clinic.example.org/webhooks/sms/webhook"
+HASH_KEY = "test-hash-key"
+ADDRESS_KEY = "test-address-key"
+
 
 class FakeTwilio:
     def __init__(self) -> None:
@@ -70,3 +76,18 @@ class FakeTwilio:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def sms_env(fake: FakeTwilio, **overrides: str) -> dict[str, str]:
+    """Environment of an assistant whose SMS channel sends through ``fake`` and checks signatures."""
+    return {
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": "+19495550100",
+        "SMS_PUBLIC_URL": PUBLIC_URL,
+        "TWILIO_API_BASE": fake.url,
+        "SMS_SEND_FIRST_DELAY": "0.05",
+        "SMS_HASH_KEY": HASH_KEY,
+        "SMS_ADDRESS_KEY": ADDRESS_KEY,
+        **overrides,
+    }

@@ -101,11 +101,14 @@ def running_assistant(
     extra_env: dict[str, str] | None = None,
     production: ProductionStores | None = None,
     replicas: int = 1,
+    model: Path = MODEL,
 ) -> Iterator[dict[str, Any]]:
     """Yields the base URLs and API token of a freshly started assistant.
 
     ``production`` runs it as bin/run-prod does (endpoints.prod.yml, JSON logs); ``replicas``
-    starts that many Rasa servers sharing one action server and the stores.
+    starts that many Rasa servers sharing one action server and the stores. Also
+    ``start_rasa``/``kill_rasa`` (SIGKILL, as a crash would) to restart the first Rasa server on
+    the same stores, ``pids()`` of the servers, and ``startup``: seconds from spawn to ready.
     """
     rasa_ports, actions_port = [free_port() for _ in range(replicas)], free_port()
     token = "test-token"
@@ -119,6 +122,7 @@ def running_assistant(
     actions_logging_args = ["--logging-config_file", str(LOGGING_CONFIG)] if production else []
     endpoints = ROOT / "endpoints.prod.yml" if production else _endpoints_file(workdir, actions_port)
     logs = [(workdir / "actions.log").open("wb")]
+    actions_started = time.monotonic()
     actions = subprocess.Popen(
         [
             *([sys.executable, "-m", "clinic.logging_json"] if production else [sys.executable, "-m"]),
@@ -136,12 +140,12 @@ def running_assistant(
     )
 
     def rasa_command(port: int) -> list[str]:
+        launcher = ["clinic.logging_json", "rasa"] if production else ["clinic.rasa_server"]
         return [
-            *([sys.executable, "-m", "clinic.logging_json"] if production else [sys.executable, "-m"]),
-            "rasa",
+            *[sys.executable, "-m", *launcher],
             "run",
             "--model",
-            str(MODEL),
+            str(model),
             "--credentials",
             "credentials.yml",
             "--endpoints",
@@ -156,33 +160,42 @@ def running_assistant(
         ]
 
     rasa_logs = [workdir / ("rasa.log" if i == 0 else f"rasa-{i}.log") for i in range(replicas)]
-    processes: dict[int, subprocess.Popen] = {}
+    processes: dict[str, subprocess.Popen] = {"actions": actions}
+    startup: dict[str, float] = {}
 
     def launch(index: int) -> None:
         log = rasa_logs[index].open("ab")
         logs.append(log)
-        processes[index] = subprocess.Popen(
+        name = "rasa" if index == 0 else f"rasa-{index}"
+        processes[name] = subprocess.Popen(
             rasa_command(rasa_ports[index]), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
 
     def start_rasa() -> None:
+        started = time.monotonic()
         launch(0)
         wait_for_http(f"http://127.0.0.1:{rasa_ports[0]}/status?token={token}")
+        startup["rasa"] = time.monotonic() - started
 
-    def stop_rasa() -> None:
-        processes[0].kill()
-        processes[0].wait(timeout=20)
+    def kill_rasa() -> None:
+        processes["rasa"].kill()
+        processes["rasa"].wait(timeout=20)
 
     try:
         bases = [f"http://127.0.0.1:{port}" for port in rasa_ports]
         wait_for_http(f"http://127.0.0.1:{actions_port}/health")
+        startup["actions"] = time.monotonic() - actions_started
+        started = time.monotonic()
         for index in range(replicas):
             launch(index)
         for base in bases:
             wait_for_http(f"{base}/status?token={token}")
+        startup["rasa"] = time.monotonic() - started
         yield {
             "start_rasa": start_rasa,
-            "stop_rasa": stop_rasa,
+            "kill_rasa": kill_rasa,
+            "pids": lambda: {name: process.pid for name, process in processes.items()},
+            "startup": startup,
             "rasa": bases[0],
             "replicas": bases,
             "actions": f"http://127.0.0.1:{actions_port}",
@@ -195,7 +208,7 @@ def running_assistant(
             "env": env,
         }
     finally:
-        running = [*processes.values(), actions]
+        running = list(processes.values())
         for process in running:
             process.terminate()
         for process in running:

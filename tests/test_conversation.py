@@ -103,6 +103,20 @@ def test_non_json_body_gets_a_400(rest):
     assert response.status_code == 400
 
 
+def test_message_longer_than_the_limit_gets_a_clear_400(rest):
+    response = requests.post(
+        f"{rest.base}/webhooks/rest/webhook", json={"sender": new_visitor(), "message": "x" * 20_001}, timeout=30
+    )
+    assert response.status_code == 400 and "at most 20000 characters" in response.text
+
+
+def test_lone_surrogates_are_replaced_and_the_rest_is_understood(rest):
+    visitor = new_visitor()
+    assert "fibromyalgia" in texts(rest.say(visitor, "\ud800what is fibromyalgia?\udfff")).lower()
+    [said] = [e["text"] for e in rest.tracker(visitor)["events"] if e["event"] == "user"]
+    assert said == "\ufffdwhat is fibromyalgia?\ufffd"
+
+
 def test_client_cannot_pick_another_channel(rest):
     visitor = new_visitor()
     requests.post(

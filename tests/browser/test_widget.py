@@ -128,7 +128,7 @@ def test_server_down_then_up(page, site):
     open_chat(page, site)
     ask(page, "hi")
     expect(page.locator(".ccw-bot").first).to_be_visible(timeout=ANSWER_TIMEOUT)
-    site["stop_rasa"]()
+    site["kill_rasa"]()
     try:
         expect(page.locator(".ccw-status")).to_contain_text("Can't reach the assistant", timeout=ANSWER_TIMEOUT)
     finally:

@@ -1,0 +1,1 @@
+"""The benchmark of this assistant against Rasa's stock `rasa init` bot (`make bench`)."""

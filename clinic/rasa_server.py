@@ -1,0 +1,124 @@
+"""The Rasa server (`python -m clinic.rasa_server run ...`), with fixes of Rasa 3.6 hot spots.
+
+Found with `make bench`, a CPU profile of the server under load and the fault tests (numbers in
+the README). Three cost more CPU per message than the whole NLU pipeline and block Rasa's single
+event loop; one lets memory grow without bound:
+
+- Rasa validates every action-server response with ``jsonschema.validate``, which checks the
+  large events schema against the JSON-Schema meta-schema on every call (~13 ms idle, ~50 ms
+  under load). The same schema is compiled once here and responses are validated exactly as
+  before (same schema, same errors).
+- Loading a tracker from the store turns each stored event back into an object, and Rasa finds
+  each event's class by walking every subclass of ``Event`` with ``inspect.isabstract`` (~0.5 ms
+  an event, ~30 ms for a ten-turn conversation, several times per message). The classes are
+  looked up in a table built once instead; unknown names still get Rasa's own answer.
+- spaCy 3.4 keeps every string and word it has ever seen in its vocabulary, so text it has not
+  seen (typos, numbers, anything random) grows a long-running server without bound (~17 MB per
+  1,000 hostile messages in the fault test). When the vocabulary has grown by
+  ``SPACY_NEW_STRINGS_LIMIT`` strings, the same spaCy pipeline is loaded again from disk.
+- SQLite's default rollback journal syncs to disk several times per commit. The tracker store
+  runs in write-ahead-log mode with ``synchronous=NORMAL``: a commit survives a crash or
+  ``kill -9`` of the server (the fault tests check this); only an operating-system crash or power
+  loss can lose the last transactions.
+
+Everything else is Rasa's own command line, unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+from functools import cache
+from typing import Any
+
+from jsonschema.exceptions import best_match
+from jsonschema.validators import validator_for
+from rasa.core.actions.action import RemoteAction
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.core.events import Event
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.utils.common import all_subclasses
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+logger = logging.getLogger(__name__)
+ACTION_RESULT_HELP = (
+    ". Failed to validate Action server response from API, make sure your response from the Action "
+    "endpoint is valid. For more information about the format visit https://rasa.com/docs/rasa/custom-actions"
+)
+
+
+@cache
+def _action_result_validator() -> Any:
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def validate_action_result(_action: RemoteAction, result: dict[str, Any]) -> bool:
+    """Rasa's check of an action-server response, with the schema compiled once."""
+    # What jsonschema.validate does after its schema check: report the most relevant error.
+    error = best_match(_action_result_validator().iter_errors(result))
+    if error is not None:
+        error.message += ACTION_RESULT_HELP
+        raise error
+    return True
+
+
+_event_classes: dict[str, type[Event]] = {}
+_rasa_resolve_by_type = Event.resolve_by_type
+
+
+def resolve_event_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
+    """Rasa's ``Event.resolve_by_type``, from a table of the event classes."""
+    if type_name not in _event_classes:
+        # Rasa takes the first match in subclass order: later entries must not override earlier ones.
+        _event_classes.update({cls.type_name: cls for cls in reversed(all_subclasses(Event))})
+    return _event_classes.get(type_name) or _rasa_resolve_by_type(type_name, default)
+
+
+SPACY_NEW_STRINGS_LIMIT = 50_000  # about 12 MB of strings and words
+_spacy_baselines: dict[int, int] = {}  # id of a loaded pipeline -> its vocabulary size at first use
+_rasa_spacy_process = SpacyNLP.process
+
+
+def process_with_bounded_vocabulary(self: SpacyNLP, messages: list[Message], model: SpacyModel) -> list[Message]:
+    """Rasa's ``SpacyNLP.process``; then a fresh copy of the pipeline once the vocabulary has grown too much."""
+    processed = _rasa_spacy_process(self, messages, model)
+    strings = len(model.model.vocab.strings)
+    if strings - _spacy_baselines.setdefault(id(model.model), strings) > SPACY_NEW_STRINGS_LIMIT:
+        _spacy_baselines.pop(id(model.model))
+        model.model = SpacyNLP.load_model(model.model_name).model
+        logger.info("event=spacy.reloaded strings=%d", strings)
+    return processed
+
+
+def tune_sqlite_connection(dbapi_connection: Any, _record: Any = None) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def install() -> None:
+    """Applies the fixes to this process (idempotent)."""
+    RemoteAction._validate_action_result = validate_action_result
+    Event.resolve_by_type = staticmethod(resolve_event_type)
+    SpacyNLP.process = process_with_bounded_vocabulary
+    if not event.contains(Engine, "connect", tune_sqlite_connection):
+        event.listen(Engine, "connect", tune_sqlite_connection)
+
+
+def main(argv: list[str] | None = None) -> None:
+    from rasa.__main__ import main as rasa_main
+
+    install()
+    sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
