@@ -2,6 +2,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 export TF_CPP_MIN_LOG_LEVEL := 3
+# Rasa would otherwise try to report usage and errors over the network.
+export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore
 
 VENV ?= .venv

@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import logging.config
 import os
 
 from waitress import serve
@@ -13,9 +14,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("STAFF_PORT", "8000")))
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staff.settings")
+    from django.conf import settings
     from django.core.wsgi import get_wsgi_application
 
     application = get_wsgi_application()
+    logging.config.dictConfig(settings.LOGGING)
     logging.getLogger(__name__).info("event=staff.serving port=%d", args.port)
     serve(application, host=args.host, port=args.port, threads=4, ident="staff-console")
 

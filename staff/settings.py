@@ -100,6 +100,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Django configures logging only in the console's own processes (staff/serve.py, python -m staff):
+# the action server also loads these settings for the escalation tables, and there the root
+# logger is the server's (JSON lines in production), not the console's.
+LOGGING_CONFIG = None
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -92,6 +92,8 @@ class ProductionStores:
             # The action server listens on loopback only, as bin/run-prod starts it.
             "SANIC_HOST": "127.0.0.1",
             "RASA_CORS_ORIGINS": "https://www.example-clinic.org",
+            # As bin/run-prod sets it: TensorFlow's C++ notices bypass the JSON logs.
+            "TF_CPP_MIN_LOG_LEVEL": "3",
         }
 
 

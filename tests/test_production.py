@@ -107,7 +107,9 @@ def test_logs_are_json_lines_without_phone_numbers_or_emails(assistant, rest):
     rest.say(visitor, "call me at (714) 555-0148 or write to maria.lopez@example.com")
     for log in (assistant["rasa_log"], assistant["actions_log"]):
         text = Path(log).read_text(encoding="utf-8")
-        entries = [json.loads(line) for line in text.splitlines() if line.strip()]
+        lines = [line for line in text.splitlines() if line.strip()]
+        assert not [line for line in lines if not line.startswith("{")], f"plain lines in {log}"
+        entries = [json.loads(line) for line in lines]
         assert entries and all({"time", "level", "logger", "message"} <= entry.keys() for entry in entries)
         assert "555-0148" not in text and "maria.lopez@example.com" not in text
     rasa_log = Path(assistant["rasa_log"]).read_text(encoding="utf-8")

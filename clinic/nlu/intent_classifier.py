@@ -3,11 +3,14 @@
 Rasa's LogisticRegressionClassifier fixes the regularisation at C=1 on raw counts and fails
 on a message without features (empty text). This one weights the counts by TF-IDF
 (sublinear), lets config.yml set C, and scores a featureless message as all zeros, so it
-falls to the fallback instead of raising.
+falls to the fallback instead of raising. A message of punctuation alone ("??", "...", ":-)")
+counts as featureless: its character n-grams would otherwise match the punctuation of some
+FAQ's examples and answer a question nobody asked. Symbols are content ("$$$?", "👍").
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -27,6 +30,11 @@ from sklearn.pipeline import Pipeline
 
 # The TF-IDF step keeps its weights as a sparse diagonal matrix; nothing else is trusted.
 TRUSTED_TYPES = ["scipy.sparse._csr.csr_matrix"]
+
+
+def has_content(text: str) -> bool:
+    """True when ``text`` holds more than punctuation, spaces and control characters."""
+    return any(unicodedata.category(character)[0] not in "PZC" for character in text)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -63,12 +71,12 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
 
     def _features(self, message: Message, width: int | None) -> csr_matrix:
         sparse = message.get_sparse_features(attribute=TEXT)[1]
-        if sparse is not None:
+        if sparse is not None and has_content(message.get(TEXT) or ""):
             return csr_matrix(sparse.features)
         return csr_matrix((1, width or 0))
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and has_content(e.get(TEXT) or "")]
         if not examples:
             return self._resource
         X = vstack([self._features(e, None) for e in examples])
