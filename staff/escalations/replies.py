@@ -59,23 +59,20 @@ def send_sms_segments(to_number: str, segments: list[str], log_id: str) -> bool:
     return asyncio.run(send_all())
 
 
-def opted_out(conversation_id: str) -> bool:
-    return SmsState().is_opted_out(conversation_id)
-
-
-def texted_from(escalation: Escalation) -> str | None:
+def texted_from(escalation: Escalation, state: SmsState | None = None) -> str | None:
     """The number an SMS conversation came from, as the SMS channel keeps it for replies."""
     if escalation.channel not in SMS_CHANNELS:
         return None
-    return SmsState().reply_address(escalation.conversation_id)
+    return (state or SmsState()).reply_address(escalation.conversation_id)
 
 
 def _deliver_sms(escalation: Escalation, text: str, send_sms: SmsSend) -> str:
+    state = SmsState()
     # The conversation's own number first: that is where the person is texting from right now.
-    number = texted_from(escalation) or escalation.contact_phone
+    number = texted_from(escalation, state) or escalation.contact_phone
     if not number:
         return Delivery.NO_NUMBER
-    if opted_out(escalation.conversation_id):
+    if state.is_opted_out(escalation.conversation_id):
         return Delivery.OPTED_OUT
     segments = render_sms([{"text": text}]).segments
     return Delivery.SENT if send_sms(number, segments, str(escalation.id)) else Delivery.FAILED

@@ -20,8 +20,9 @@ from tests.test_webchat_channel import Visitor
 NUMBER = "+19495550177"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def twilio():
+    # One per test: the same numbers are texted once per assistant mode (embedded, production).
     fake = FakeTwilio()
     yield fake
     fake.close()
