@@ -32,6 +32,7 @@ import sys
 from functools import cache
 from typing import Any
 
+import rasa.core.processor
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
@@ -41,6 +42,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from clinic.graph_runner import SequentialGraphRunner
 
 logger = logging.getLogger(__name__)
 ACTION_RESULT_HELP = (
@@ -108,6 +111,7 @@ def install() -> None:
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_event_type)
     SpacyNLP.process = process_with_bounded_vocabulary
+    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner
     if not event.contains(Engine, "connect", tune_sqlite_connection):
         event.listen(Engine, "connect", tune_sqlite_connection)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "current.tar.gz"
@@ -61,13 +62,12 @@ def list_escalations(env: dict[str, str]) -> list:
 
 
 def _endpoints_file(workdir: Path, actions_port: int) -> Path:
+    """The project's endpoints.yml, with this test's action server and tracker database."""
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
+    endpoints["tracker_store"]["db"] = str(workdir / "tracker.db")
     path = workdir / "endpoints.yml"
-    path.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        "tracker_store:\n  type: SQL\n  dialect: sqlite\n"
-        f'  db: "{workdir / "tracker.db"}"\n',
-        encoding="utf-8",
-    )
+    path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
     return path
 
 

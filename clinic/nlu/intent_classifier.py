@@ -11,6 +11,7 @@ FAQ's examples and answer a question nobody asked. Symbols are content ("$$$?", 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,16 +21,74 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.featurizers.featurizer import Featurizer
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, vstack
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import normalize
+from sklearn.utils.extmath import softmax
 
 # The TF-IDF step keeps its weights as a sparse diagonal matrix; nothing else is trusted.
 TRUSTED_TYPES = ["scipy.sparse._csr.csr_matrix"]
+
+
+def sentence_features(message: Message) -> csr_matrix | None:
+    """The message's sparse sentence features of its text, side by side, as one row.
+
+    The same row as Rasa's ``message.get_sparse_features(TEXT)[1]``, which also combines the
+    much larger sequence features and deep-copies both on every call.
+    """
+    parts = [
+        feature.features.tocoo()
+        for feature in message.features
+        if feature.attribute == TEXT and feature.is_sparse() and feature.type == FEATURE_TYPE_SENTENCE
+    ]
+    if not parts:
+        return None
+    offsets = np.cumsum([0] + [part.shape[1] for part in parts[:-1]])
+    columns = np.concatenate([part.col + offset for part, offset in zip(parts, offsets, strict=True)])
+    values = np.concatenate([part.data for part in parts])
+    width = sum(part.shape[1] for part in parts)
+    return csr_matrix((values, (np.zeros(len(columns), dtype=int), columns)), shape=(1, width))
+
+
+@dataclass(frozen=True)
+class LinearScorer:
+    """The trained TF-IDF + multinomial logistic regression, as its arithmetic.
+
+    ``pipeline.predict_proba`` gives the same probabilities, but validates its input at every
+    step and, with scikit-learn's row-ordered weights, copies all of them (classes times
+    features) for every message: about 4 ms a message here, more than the rest of the NLU.
+    """
+
+    idf: np.ndarray
+    weights: np.ndarray  # features x classes, rows contiguous
+    intercept: np.ndarray
+    classes: np.ndarray
+
+    @classmethod
+    def from_pipeline(cls, pipeline: Pipeline) -> LinearScorer:
+        tfidf, classifier = pipeline.named_steps["tfidf"], pipeline.named_steps["classifier"]
+        if not (tfidf.sublinear_tf and tfidf.use_idf and tfidf.norm == "l2" and len(classifier.classes_) > 2):
+            raise ValueError("LinearScorer computes sublinear, l2-normalised TF-IDF and a multinomial model")
+        # Column order, so that the transpose is row-contiguous and shares the pipeline's memory.
+        classifier.coef_ = np.asfortranarray(classifier.coef_)
+        return cls(tfidf.idf_, classifier.coef_.T, classifier.intercept_, classifier.classes_)
+
+    @property
+    def width(self) -> int:
+        return len(self.idf)
+
+    def probabilities(self, counts: csr_matrix) -> np.ndarray:
+        weighted = counts.astype(np.float64, copy=True)
+        np.log(weighted.data, out=weighted.data)
+        weighted.data += 1
+        weighted.data *= self.idf[weighted.indices]
+        normalize(weighted, copy=False)
+        return softmax(weighted @ self.weights + self.intercept, copy=False)
 
 
 def has_content(text: str) -> bool:
@@ -58,6 +117,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.pipeline = pipeline
+        self.scorer = LinearScorer.from_pipeline(pipeline) if pipeline is not None else None
 
     @classmethod
     def create(
@@ -70,9 +130,9 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         return cls(config, model_storage, resource)
 
     def _features(self, message: Message, width: int | None) -> csr_matrix:
-        sparse = message.get_sparse_features(attribute=TEXT)[1]
-        if sparse is not None and has_content(message.get(TEXT) or ""):
-            return csr_matrix(sparse.features)
+        features = sentence_features(message)
+        if features is not None and has_content(message.get(TEXT) or ""):
+            return features
         return csr_matrix((1, width or 0))
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -97,15 +157,15 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         )
         self.pipeline.fit(X, y)
         self.persist()
+        self.scorer = LinearScorer.from_pipeline(self.pipeline)
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
-        if self.pipeline is None:
+        if self.scorer is None:
             return messages
-        width = self.pipeline.named_steps["tfidf"].n_features_in_
-        rows = [self._features(m, width) for m in messages]
-        probabilities = self.pipeline.predict_proba(vstack(rows).tocsr())
-        intents = self.pipeline.classes_
+        rows = [self._features(m, self.scorer.width) for m in messages]
+        probabilities = self.scorer.probabilities(vstack(rows).tocsr())
+        intents = self.scorer.classes
         for message, scores in zip(messages, probabilities, strict=True):
             order = np.argsort(-scores)[: self.config["ranking_length"]]
             ranking = [{"name": str(intents[i]), "confidence": float(scores[i])} for i in order]
