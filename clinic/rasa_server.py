@@ -26,18 +26,23 @@ Everything else is Rasa's own command line, unchanged.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 import sqlite3
 import sys
 from functools import cache
 from typing import Any
 
+import aiohttp
 import rasa.core.processor
+import rasa.core.run
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.core.events import Event
+from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 from sqlalchemy import event
@@ -98,6 +103,27 @@ def process_with_bounded_vocabulary(self: SpacyNLP, messages: list[Message], mod
     return processed
 
 
+# Under the action server's keep-alive (Sanic's 5 s), so a pooled connection is never one it is closing.
+KEEPALIVE_SECONDS = 2.0
+_connectors: dict[asyncio.AbstractEventLoop, aiohttp.TCPConnector] = {}
+
+
+def session_on_shared_connections(self: EndpointConfig) -> aiohttp.ClientSession:
+    """Rasa's ``EndpointConfig.session``, drawing its connections from one pool per event loop."""
+    loop = asyncio.get_running_loop()
+    connector = _connectors.get(loop)
+    if connector is None or connector.closed:
+        connector = _connectors[loop] = aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS)
+    auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+    return aiohttp.ClientSession(
+        headers=self.headers,
+        auth=auth,
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        connector=connector,
+        connector_owner=False,
+    )
+
+
 def tune_sqlite_connection(dbapi_connection: Any, _record: Any = None) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
@@ -106,12 +132,25 @@ def tune_sqlite_connection(dbapi_connection: Any, _record: Any = None) -> None:
         cursor.close()
 
 
+_rasa_load_agent_on_start = rasa.core.run.load_agent_on_start
+
+
+async def load_agent_then_freeze_the_heap(*args: Any, **kwargs: Any) -> Any:
+    """Rasa's model loading at start-up; then everything loaded so far leaves the garbage collector's view."""
+    agent = await _rasa_load_agent_on_start(*args, **kwargs)
+    gc.collect()
+    gc.freeze()
+    return agent
+
+
 def install() -> None:
     """Applies the fixes to this process (idempotent)."""
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_event_type)
     SpacyNLP.process = process_with_bounded_vocabulary
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner
+    EndpointConfig.session = session_on_shared_connections
+    rasa.core.run.load_agent_on_start = load_agent_then_freeze_the_heap
     if not event.contains(Engine, "connect", tune_sqlite_connection):
         event.listen(Engine, "connect", tune_sqlite_connection)
 

@@ -11,7 +11,8 @@ console, the dashboard and retention read that table). What changes, measured wi
   Rasa holds the conversation's lock from the read to the save, so the count cannot change in
   between; a new conversation has none stored. A tracker that came any other way (a full
   history) is saved exactly as Rasa saves it.
-- Events are read as their JSON column alone and written in one batch.
+- A conversation's events are read with one statement built once, as their JSON column alone
+  (Rasa builds an ORM query for every read), and written in one batch.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,6 +46,21 @@ def event_row(sender_id: str, event: Event) -> dict[str, Any]:
     }
 
 
+def current_session_events_statement(events: sa.Table) -> sa.sql.Select:
+    """Rasa's query of a conversation's events since its last session start, built once."""
+    sender_id = sa.bindparam("sender_id")
+    session_start = (
+        sa.select(sa.func.max(events.c.timestamp))
+        .where(events.c.sender_id == sender_id, events.c.type_name == SessionStarted.type_name)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(events.c.data)
+        .where(events.c.sender_id == sender_id, sa.or_(events.c.timestamp >= session_start, session_start.is_(None)))
+        .order_by(events.c.id)
+    )
+
+
 class PooledSQLTrackerStore(SQLTrackerStore):
     """``type: clinic.tracker_store.PooledSQLTrackerStore`` in endpoints.yml, with Rasa's SQL settings."""
 
@@ -56,6 +72,7 @@ class PooledSQLTrackerStore(SQLTrackerStore):
             # One event loop thread uses the store; a pooled connection may be returned by another.
             self.engine = sa.create_engine(url, poolclass=QueuePool, connect_args={"check_same_thread": False})
             self.sessionmaker = sessionmaker(bind=self.engine)
+        self._current_session_events = current_session_events_statement(self.SQLEvent.__table__)
 
     def init_tracker(self, sender_id: str) -> DialogueStateTracker:
         # Rasa starts a tracker only for a conversation its read found nothing of.
@@ -65,8 +82,11 @@ class PooledSQLTrackerStore(SQLTrackerStore):
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         with self.session_scope() as session:
-            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
-            rows = query.with_entities(self.SQLEvent.data).all()
+            if fetch_events_from_all_sessions:
+                query = self._event_query(session, sender_id, fetch_events_from_all_sessions=True)
+                rows = query.with_entities(self.SQLEvent.data).all()
+            else:
+                rows = session.execute(self._current_session_events, {"sender_id": sender_id}).all()
         if not (self.domain and rows):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for (data,) in rows], self.domain.slots)
