@@ -1,15 +1,24 @@
 """The Rasa server's hot-spot fixes behave exactly like the Rasa code they replace."""
 
+import asyncio
+import gc
+from unittest.mock import patch
+
 import pytest
+import rasa.core.processor
+import rasa.core.run
 import sqlalchemy
+from aiohttp import web
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
 
 from clinic import rasa_server
+from clinic.graph_runner import SequentialGraphRunner
 from tests.servers import ROOT
 
 
@@ -71,3 +80,59 @@ def test_spacy_pipeline_is_loaded_again_once_unseen_text_has_grown_its_vocabular
     assert model.model is not first
     assert len(model.model.vocab.strings) < baseline + 300
     assert tokens("does Irvine take lyrica patients") == before
+
+
+async def test_action_calls_reuse_one_kept_alive_connection(unused_tcp_port):
+    peers = []
+
+    async def webhook(request):
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"events": [], "responses": []})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
+    endpoint = EndpointConfig(url=f"http://127.0.0.1:{unused_tcp_port}/webhook")
+    try:
+        with patch.object(EndpointConfig, "session", rasa_server.session_on_shared_connections):
+            answers = [await endpoint.request(json={"next_action": "action_clinic_hours"}) for _ in range(3)]
+    finally:
+        await runner.cleanup()
+
+    assert answers == [{"events": [], "responses": []}] * 3
+    assert len(peers) == 3 and len(set(peers)) == 1
+
+
+async def test_each_session_is_rasas_and_closing_it_keeps_the_pool():
+    endpoint = EndpointConfig(url="http://127.0.0.1:1/webhook", headers={"X-Clinic": "1"}, basic_auth=None)
+    first, second = endpoint.session(), rasa_server.session_on_shared_connections(endpoint)
+    third = rasa_server.session_on_shared_connections(endpoint)
+    assert second.connector is third.connector
+    assert second.timeout == first.timeout
+    assert second.headers == first.headers
+    await second.close()
+    assert not third.connector.closed
+    await asyncio.gather(first.close(), third.close())
+
+
+async def test_the_loaded_model_is_frozen_out_of_the_garbage_collectors_view(monkeypatch):
+    loaded = object()
+
+    async def load(*args, **kwargs):
+        return loaded
+
+    monkeypatch.setattr(rasa_server, "_rasa_load_agent_on_start", load)
+    try:
+        assert await rasa_server.load_agent_then_freeze_the_heap("model.tar.gz", None, None) is loaded
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_install_puts_the_sequential_runner_pooled_connections_and_freezing_in_place():
+    rasa_server.install()
+    assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
+    assert EndpointConfig.session is rasa_server.session_on_shared_connections
+    assert rasa.core.run.load_agent_on_start is rasa_server.load_agent_then_freeze_the_heap

@@ -1,0 +1,149 @@
+"""The pooled SQL tracker store keeps Rasa's table, rows and answers, with less work per message."""
+
+import pytest
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_tracker_store
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import read_endpoint_config
+from sqlalchemy.pool import QueuePool
+
+from clinic.tracker_store import PooledSQLTrackerStore
+from tests.servers import ROOT
+
+DOMAIN = Domain.from_yaml(
+    """
+version: "3.1"
+intents: [greet, clinic_hours]
+slots:
+  city:
+    type: text
+    mappings: [{type: from_text}]
+"""
+)
+
+
+def turn(text, timestamp, intent="greet"):
+    return [
+        UserUttered(text, {"name": intent, "confidence": 0.9}, timestamp=timestamp),
+        SlotSet("city", "Irvine", timestamp=timestamp),
+        ActionExecuted("utter_greet", timestamp=timestamp),
+        BotUttered("Hello!", timestamp=timestamp),
+        ActionExecuted("action_listen", timestamp=timestamp),
+    ]
+
+
+def first_session(sender="visitor-1"):
+    return DialogueStateTracker.from_events(
+        sender, [SessionStarted(timestamp=1.0), ActionExecuted("action_listen", timestamp=1.0), *turn("hi", 2.0)]
+    )
+
+
+def rows(store):
+    columns = "sender_id, type_name, timestamp, intent_name, action_name, data"
+    with store.engine.connect() as connection:
+        return connection.exec_driver_sql(f"SELECT {columns} FROM events ORDER BY id").all()
+
+
+def statements(store):
+    """Every SQL statement ``store`` sends from now on."""
+    sent = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    return sent
+
+
+@pytest.fixture
+def stores(tmp_path):
+    ours = PooledSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "ours.db"))
+    theirs = SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "theirs.db"))
+    return ours, theirs
+
+
+async def test_the_same_conversation_is_stored_and_read_back_as_rasa_does(stores):
+    ours, theirs = stores
+    for store in stores:
+        await store.save(first_session())
+        tracker = await store.retrieve("visitor-1")
+        tracker.update_with_events(turn("when are you open", 3.0, "clinic_hours"), DOMAIN, override_timestamp=False)
+        await store.save(tracker)
+
+    assert rows(ours) == rows(theirs)
+    assert len(rows(ours)) == 12
+    ours_read, theirs_read = await ours.retrieve("visitor-1"), await theirs.retrieve("visitor-1")
+    assert list(ours_read.events) == list(theirs_read.events)
+    assert ours_read.get_slot("city") == "Irvine"
+    assert await ours.retrieve("nobody") is None
+
+
+async def test_a_read_conversation_saves_only_its_new_events_without_counting_the_stored_ones(stores):
+    ours, _ = stores
+    await ours.save(first_session())
+    tracker = await ours.retrieve("visitor-1")
+    tracker.update_with_events(turn("and saturday?", 3.0, "clinic_hours"), DOMAIN, override_timestamp=False)
+    sent = statements(ours)
+
+    await ours.save(tracker)
+    await ours.save(tracker)  # nothing new: nothing written
+
+    assert not [statement for statement in sent if "count(" in statement.lower()]
+    assert [statement.split()[0] for statement in sent] == ["INSERT"]
+    assert [row.timestamp for row in rows(ours)] == [1.0, 1.0, *[2.0] * 5, *[3.0] * 5]
+
+
+async def test_a_new_conversation_is_created_and_saved_without_a_count(stores):
+    ours, _ = stores
+    sent = statements(ours)
+
+    tracker = await ours.get_or_create_tracker("visitor-2")
+    tracker.update_with_events(turn("hello", 5.0), DOMAIN, override_timestamp=False)
+    await ours.save(tracker)
+
+    assert not [statement for statement in sent if "count(" in statement.lower()]
+    assert [row.type_name for row in rows(ours)] == ["action", "user", "slot", "action", "bot", "action"]
+
+
+async def test_only_the_latest_session_is_read_and_the_full_history_on_request(stores):
+    ours, theirs = stores
+    for store in stores:
+        await store.save(first_session())
+        tracker = await store.retrieve("visitor-1")
+        tracker.update_with_events([SessionStarted(timestamp=9.0), *turn("back again", 10.0)], DOMAIN, override_timestamp=False)
+        await store.save(tracker)
+
+    latest, full = await ours.retrieve("visitor-1"), await ours.retrieve_full_tracker("visitor-1")
+    assert list(latest.events) == list((await theirs.retrieve("visitor-1")).events)
+    assert [event.timestamp for event in latest.events] == [9.0, *[10.0] * 5]
+    assert list(full.events) == list((await theirs.retrieve_full_tracker("visitor-1")).events)
+    assert len(full.events) == 13
+
+    full.update_with_events(turn("one more", 11.0), DOMAIN, override_timestamp=False)
+    await ours.save(full)
+    theirs_full = await theirs.retrieve_full_tracker("visitor-1")
+    theirs_full.update_with_events(turn("one more", 11.0), DOMAIN, override_timestamp=False)
+    await theirs.save(theirs_full)
+    assert rows(ours) == rows(theirs)
+
+
+async def test_sqlite_connections_are_kept_in_a_pool(stores):
+    ours, _ = stores
+    opened = []
+    sa.event.listen(ours.engine, "connect", lambda *args: opened.append(args))
+
+    await ours.save(first_session())
+    for _ in range(5):
+        tracker = await ours.retrieve("visitor-1")
+        await ours.save(tracker)
+
+    assert isinstance(ours.engine.pool, QueuePool)
+    assert len(opened) == 1
+
+
+def test_the_project_endpoints_configure_this_store(tmp_path):
+    config = read_endpoint_config(str(ROOT / "endpoints.yml"), "tracker_store")
+    config.kwargs["db"] = str(tmp_path / "tracker.db")
+
+    store = create_tracker_store(config, DOMAIN)
+
+    assert isinstance(store, PooledSQLTrackerStore)
+    assert (tmp_path / "tracker.db").exists()
