@@ -108,7 +108,9 @@ async def test_only_the_latest_session_is_read_and_the_full_history_on_request(s
     for store in stores:
         await store.save(first_session())
         tracker = await store.retrieve("visitor-1")
-        tracker.update_with_events([SessionStarted(timestamp=9.0), *turn("back again", 10.0)], DOMAIN, override_timestamp=False)
+        tracker.update_with_events(
+            [SessionStarted(timestamp=9.0), *turn("back again", 10.0)], DOMAIN, override_timestamp=False
+        )
         await store.save(tracker)
 
     latest, full = await ours.retrieve("visitor-1"), await ours.retrieve_full_tracker("visitor-1")
