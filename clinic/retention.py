@@ -35,6 +35,9 @@ def retention_days() -> int:
     return int(os.environ.get("RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
 
 
+SQL_TRACKER_STORES = ("clinic.tracker_store.PooledSQLTrackerStore", "SQL", "sql")  # both keep Rasa's events table
+
+
 def default_endpoints() -> Path:
     return Path(os.environ.get("RASA_ENDPOINTS", "endpoints.yml"))
 
@@ -47,8 +50,8 @@ class TrackerEvents:
         from rasa.utils.endpoints import read_endpoint_config
 
         config = read_endpoint_config(str(endpoints), "tracker_store")
-        if config is None or (config.type or "").lower() != "sql":
-            raise SystemExit(f"{endpoints}: retention needs the SQL tracker store (type: SQL)")
+        if config is None or config.type not in SQL_TRACKER_STORES:
+            raise SystemExit(f"{endpoints}: retention needs an SQL tracker store (type: {' or '.join(SQL_TRACKER_STORES)})")
         store = SQLTrackerStore(host=config.url, **config.kwargs)
         self.engine = store.engine
         self.table = SQLTrackerStore.SQLEvent.__table__
