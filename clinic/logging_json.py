@@ -86,13 +86,13 @@ def main(argv: list[str] | None = None) -> None:
     LOGGING_CONFIG_DEFAULTS["loggers"] = {}
     sys.argv = [program, *arguments]
     if program == "rasa":
+        from clinic import rasa_server
+
+        # The same server as `python -m clinic.rasa_server`: TensorFlow kept out, Rasa's hot spots fixed.
+        rasa_server.prepare(arguments)
         import rasa.__main__
         import rasa.utils.io
 
-        from clinic import rasa_server
-
-        # The same server as `python -m clinic.rasa_server`, with its fixes of Rasa's hot spots.
-        rasa_server.install()
         rasa.utils.io.configure_colored_logging = lambda loglevel: None
         rasa.__main__.main()
     else:

@@ -51,7 +51,9 @@ class TrackerEvents:
 
         config = read_endpoint_config(str(endpoints), "tracker_store")
         if config is None or config.type not in SQL_TRACKER_STORES:
-            raise SystemExit(f"{endpoints}: retention needs an SQL tracker store (type: {' or '.join(SQL_TRACKER_STORES)})")
+            raise SystemExit(
+                f"{endpoints}: retention needs an SQL tracker store (type: {' or '.join(SQL_TRACKER_STORES)})"
+            )
         store = SQLTrackerStore(host=config.url, **config.kwargs)
         self.engine = store.engine
         self.table = SQLTrackerStore.SQLEvent.__table__

@@ -1,4 +1,4 @@
-"""The Rasa server's hot-spot fixes behave exactly like the Rasa code they replace."""
+"""The fixes of Rasa hot spots behave exactly like the Rasa code they replace."""
 
 import asyncio
 import gc
@@ -17,7 +17,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
-from clinic import rasa_server
+from clinic import rasa_fixes
 from clinic.graph_runner import SequentialGraphRunner
 from tests.servers import ROOT
 
@@ -30,10 +30,10 @@ def rasa_validate():
 def test_action_results_are_validated_against_rasas_schema(rasa_validate):
     action = RemoteAction("action_clinic_hours", None)
     valid = {"events": [{"event": "slot", "name": "city", "value": "Irvine"}], "responses": [{"text": "hi"}]}
-    assert rasa_server.validate_action_result(action, valid) is rasa_validate(action, valid) is True
+    assert rasa_fixes.validate_action_result(action, valid) is rasa_validate(action, valid) is True
     invalid = {"events": [{"event": "slot", "name": 3}], "responses": "not a list"}
     with pytest.raises(ValidationError) as ours:
-        rasa_server.validate_action_result(action, invalid)
+        rasa_fixes.validate_action_result(action, invalid)
     with pytest.raises(ValidationError) as theirs:
         rasa_validate(action, invalid)
     assert ours.value.message == theirs.value.message
@@ -41,20 +41,20 @@ def test_action_results_are_validated_against_rasas_schema(rasa_validate):
 
 
 def test_every_event_type_resolves_to_rasas_class():
-    rasa_resolve = rasa_server._rasa_resolve_by_type
+    rasa_resolve = rasa_fixes._rasa_resolve_by_type
     for cls in all_subclasses(Event):
-        assert rasa_server.resolve_event_type(cls.type_name) is rasa_resolve(cls.type_name)
-    assert rasa_server.resolve_event_type("user") is UserUttered
-    assert rasa_server.resolve_event_type("slot") is SlotSet
-    assert rasa_server.resolve_event_type("topic") is None
-    assert rasa_server.resolve_event_type("no_such_event", ActionExecuted) is ActionExecuted
+        assert rasa_fixes.resolve_event_type(cls.type_name) is rasa_resolve(cls.type_name)
+    assert rasa_fixes.resolve_event_type("user") is UserUttered
+    assert rasa_fixes.resolve_event_type("slot") is SlotSet
+    assert rasa_fixes.resolve_event_type("topic") is None
+    assert rasa_fixes.resolve_event_type("no_such_event", ActionExecuted) is ActionExecuted
     with pytest.raises(ValueError, match="Unknown event name"):
-        rasa_server.resolve_event_type("no_such_event")
+        rasa_fixes.resolve_event_type("no_such_event")
 
 
 def test_install_patches_rasa_and_sqlite_engines_use_the_write_ahead_log(tmp_path):
-    rasa_server.install()
-    rasa_server.install()
+    rasa_fixes.install()
+    rasa_fixes.install()
     assert Event.resolve_by_type("action") is ActionExecuted
     assert Event.from_parameters({"event": "action", "name": "action_listen"}) == ActionExecuted("action_listen")
     engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
@@ -64,13 +64,13 @@ def test_install_patches_rasa_and_sqlite_engines_use_the_write_ahead_log(tmp_pat
 
 
 def test_spacy_pipeline_is_loaded_again_once_unseen_text_has_grown_its_vocabulary(monkeypatch):
-    monkeypatch.setattr(rasa_server, "SPACY_NEW_STRINGS_LIMIT", 300)
+    monkeypatch.setattr(rasa_fixes, "SPACY_NEW_STRINGS_LIMIT", 300)
     model = SpacyNLP.load_model(str(ROOT / "build" / "spacy" / "en_clinic"))
     component = SpacyNLP(model, SpacyNLP.get_default_config())
     first = model.model
 
     def tokens(text):
-        [message] = rasa_server.process_with_bounded_vocabulary(component, [Message({"text": text})], model)
+        [message] = rasa_fixes.process_with_bounded_vocabulary(component, [Message({"text": text})], model)
         return [(t.text, t.lemma_, t.ent_type_) for t in message.get("text_spacy_doc")]
 
     before = tokens("does Irvine take lyrica patients")
@@ -96,7 +96,7 @@ async def test_action_calls_reuse_one_kept_alive_connection(unused_tcp_port):
     await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
     endpoint = EndpointConfig(url=f"http://127.0.0.1:{unused_tcp_port}/webhook")
     try:
-        with patch.object(EndpointConfig, "session", rasa_server.session_on_shared_connections):
+        with patch.object(EndpointConfig, "session", rasa_fixes.session_on_shared_connections):
             answers = [await endpoint.request(json={"next_action": "action_clinic_hours"}) for _ in range(3)]
     finally:
         await runner.cleanup()
@@ -107,8 +107,8 @@ async def test_action_calls_reuse_one_kept_alive_connection(unused_tcp_port):
 
 async def test_each_session_is_rasas_and_closing_it_keeps_the_pool():
     endpoint = EndpointConfig(url="http://127.0.0.1:1/webhook", headers={"X-Clinic": "1"}, basic_auth=None)
-    first, second = endpoint.session(), rasa_server.session_on_shared_connections(endpoint)
-    third = rasa_server.session_on_shared_connections(endpoint)
+    first, second = endpoint.session(), rasa_fixes.session_on_shared_connections(endpoint)
+    third = rasa_fixes.session_on_shared_connections(endpoint)
     assert second.connector is third.connector
     assert second.timeout == first.timeout
     assert second.headers == first.headers
@@ -123,16 +123,16 @@ async def test_the_loaded_model_is_frozen_out_of_the_garbage_collectors_view(mon
     async def load(*args, **kwargs):
         return loaded
 
-    monkeypatch.setattr(rasa_server, "_rasa_load_agent_on_start", load)
+    monkeypatch.setattr(rasa_fixes, "_rasa_load_agent_on_start", load)
     try:
-        assert await rasa_server.load_agent_then_freeze_the_heap("model.tar.gz", None, None) is loaded
+        assert await rasa_fixes.load_agent_then_freeze_the_heap("model.tar.gz", None, None) is loaded
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
 
 
 def test_install_puts_the_sequential_runner_pooled_connections_and_freezing_in_place():
-    rasa_server.install()
+    rasa_fixes.install()
     assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
-    assert EndpointConfig.session is rasa_server.session_on_shared_connections
-    assert rasa.core.run.load_agent_on_start is rasa_server.load_agent_then_freeze_the_heap
+    assert EndpointConfig.session is rasa_fixes.session_on_shared_connections
+    assert rasa.core.run.load_agent_on_start is rasa_fixes.load_agent_then_freeze_the_heap

@@ -1,0 +1,161 @@
+"""Fixes of Rasa 3.6 hot spots, installed by the Rasa server's launcher (clinic/rasa_server.py).
+
+Found with `make bench`, CPU profiles of the server under load and the fault tests (numbers in
+the README). Each costs CPU on every message in Rasa's single event loop, or lets memory grow
+without bound:
+
+- Rasa validates every action-server response with ``jsonschema.validate``, which checks the
+  large events schema against the JSON-Schema meta-schema on every call (~13 ms idle, ~50 ms
+  under load). The same schema is compiled once here and responses are validated exactly as
+  before (same schema, same errors).
+- Loading a tracker from the store turns each stored event back into an object, and Rasa finds
+  each event's class by walking every subclass of ``Event`` with ``inspect.isabstract`` (~0.5 ms
+  an event, ~30 ms for a ten-turn conversation, several times per message). The classes are
+  looked up in a table built once instead; unknown names still get Rasa's own answer.
+- spaCy 3.4 keeps every string and word it has ever seen in its vocabulary, so text it has not
+  seen (typos, numbers, anything random) grows a long-running server without bound (~17 MB per
+  1,000 hostile messages in the fault test). When the vocabulary has grown by
+  ``SPACY_NEW_STRINGS_LIMIT`` strings, the same spaCy pipeline is loaded again from disk.
+- SQLite's default rollback journal syncs to disk several times per commit. The tracker store
+  runs in write-ahead-log mode with ``synchronous=NORMAL``: a commit survives a crash or
+  ``kill -9`` of the server (the fault tests check this); only an operating-system crash or power
+  loss can lose the last transactions.
+- Rasa runs every message through its model graphs with dask, which builds and orders a new
+  dask graph each time (~13% of the server's CPU); clinic/graph_runner.py runs the same nodes in
+  an order worked out once.
+- Rasa opens a new HTTP connection to the action server for every custom action. Connections are
+  kept alive in one pool per event loop instead (~4%).
+- After the model is loaded, the objects loaded so far are frozen out of the garbage collector's
+  view (``gc.freeze``): a full collection no longer walks the whole model (0.3-0.4 s pauses).
+
+Everything else is Rasa's own code, unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import sqlite3
+from functools import cache
+from typing import Any
+
+import aiohttp
+import rasa.core.processor
+import rasa.core.run
+from jsonschema.exceptions import best_match
+from jsonschema.validators import validator_for
+from rasa.core.actions.action import RemoteAction
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.core.events import Event
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from clinic.graph_runner import SequentialGraphRunner
+
+logger = logging.getLogger(__name__)
+ACTION_RESULT_HELP = (
+    ". Failed to validate Action server response from API, make sure your response from the Action "
+    "endpoint is valid. For more information about the format visit https://rasa.com/docs/rasa/custom-actions"
+)
+
+
+@cache
+def _action_result_validator() -> Any:
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def validate_action_result(_action: RemoteAction, result: dict[str, Any]) -> bool:
+    """Rasa's check of an action-server response, with the schema compiled once."""
+    # What jsonschema.validate does after its schema check: report the most relevant error.
+    error = best_match(_action_result_validator().iter_errors(result))
+    if error is not None:
+        error.message += ACTION_RESULT_HELP
+        raise error
+    return True
+
+
+_event_classes: dict[str, type[Event]] = {}
+_rasa_resolve_by_type = Event.resolve_by_type
+
+
+def resolve_event_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
+    """Rasa's ``Event.resolve_by_type``, from a table of the event classes."""
+    if type_name not in _event_classes:
+        # Rasa takes the first match in subclass order: later entries must not override earlier ones.
+        _event_classes.update({cls.type_name: cls for cls in reversed(all_subclasses(Event))})
+    return _event_classes.get(type_name) or _rasa_resolve_by_type(type_name, default)
+
+
+SPACY_NEW_STRINGS_LIMIT = 50_000  # about 12 MB of strings and words
+_spacy_baselines: dict[int, int] = {}  # id of a loaded pipeline -> its vocabulary size at first use
+_rasa_spacy_process = SpacyNLP.process
+
+
+def process_with_bounded_vocabulary(self: SpacyNLP, messages: list[Message], model: SpacyModel) -> list[Message]:
+    """Rasa's ``SpacyNLP.process``; then a fresh copy of the pipeline once the vocabulary has grown too much."""
+    processed = _rasa_spacy_process(self, messages, model)
+    strings = len(model.model.vocab.strings)
+    if strings - _spacy_baselines.setdefault(id(model.model), strings) > SPACY_NEW_STRINGS_LIMIT:
+        _spacy_baselines.pop(id(model.model))
+        model.model = SpacyNLP.load_model(model.model_name).model
+        logger.info("event=spacy.reloaded strings=%d", strings)
+    return processed
+
+
+# Under the action server's keep-alive (Sanic's 5 s), so a pooled connection is never one it is closing.
+KEEPALIVE_SECONDS = 2.0
+_connectors: dict[asyncio.AbstractEventLoop, aiohttp.TCPConnector] = {}
+
+
+def session_on_shared_connections(self: EndpointConfig) -> aiohttp.ClientSession:
+    """Rasa's ``EndpointConfig.session``, drawing its connections from one pool per event loop."""
+    loop = asyncio.get_running_loop()
+    connector = _connectors.get(loop)
+    if connector is None or connector.closed:
+        connector = _connectors[loop] = aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS)
+    auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+    return aiohttp.ClientSession(
+        headers=self.headers,
+        auth=auth,
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        connector=connector,
+        connector_owner=False,
+    )
+
+
+def tune_sqlite_connection(dbapi_connection: Any, _record: Any = None) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+_rasa_load_agent_on_start = rasa.core.run.load_agent_on_start
+
+
+async def load_agent_then_freeze_the_heap(*args: Any, **kwargs: Any) -> Any:
+    """Rasa's model loading at start-up; then everything loaded so far leaves the garbage collector's view."""
+    agent = await _rasa_load_agent_on_start(*args, **kwargs)
+    gc.collect()
+    gc.freeze()
+    return agent
+
+
+def install() -> None:
+    """Applies the fixes to this process (idempotent)."""
+    RemoteAction._validate_action_result = validate_action_result
+    Event.resolve_by_type = staticmethod(resolve_event_type)
+    SpacyNLP.process = process_with_bounded_vocabulary
+    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner
+    EndpointConfig.session = session_on_shared_connections
+    rasa.core.run.load_agent_on_start = load_agent_then_freeze_the_heap
+    if not event.contains(Engine, "connect", tune_sqlite_connection):
+        event.listen(Engine, "connect", tune_sqlite_connection)
