@@ -9,10 +9,10 @@ console, the dashboard and retention read that table). What changes, measured wi
 - A tracker read from the store remembers how many of its events are stored. Saving it then
   writes the events after those, as Rasa does, without first counting the stored rows again.
   Rasa holds the conversation's lock from the read to the save, so the count cannot change in
-  between; a new conversation has none stored. A tracker that came any other way (a full
-  history) is saved exactly as Rasa saves it.
-- A conversation's events are read with one statement built once, as their JSON column alone
-  (Rasa builds an ORM query for every read), and written in one batch.
+  between. A tracker that came any other way (a new conversation, a full history) is saved as
+  Rasa saves it: after the count of the events of the conversation's current session.
+- A conversation's events, and their count, are read with statements built once, the events as
+  their JSON column alone (Rasa builds an ORM query for every read), and written in one batch.
 """
 
 from __future__ import annotations
@@ -46,19 +46,18 @@ def event_row(sender_id: str, event: Event) -> dict[str, Any]:
     }
 
 
-def current_session_events_statement(events: sa.Table) -> sa.sql.Select:
-    """Rasa's query of a conversation's events since its last session start, built once."""
+def current_session_statements(events: sa.Table) -> tuple[sa.sql.Select, sa.sql.Select]:
+    """Rasa's queries of a conversation's events since its last session start, and of their count."""
     sender_id = sa.bindparam("sender_id")
     session_start = (
         sa.select(sa.func.max(events.c.timestamp))
         .where(events.c.sender_id == sender_id, events.c.type_name == SessionStarted.type_name)
         .scalar_subquery()
     )
-    return (
-        sa.select(events.c.data)
-        .where(events.c.sender_id == sender_id, sa.or_(events.c.timestamp >= session_start, session_start.is_(None)))
-        .order_by(events.c.id)
+    current = sa.and_(
+        events.c.sender_id == sender_id, sa.or_(events.c.timestamp >= session_start, session_start.is_(None))
     )
+    return sa.select(events.c.data).where(current).order_by(events.c.id), sa.select(sa.func.count()).where(current)
 
 
 class PooledSQLTrackerStore(SQLTrackerStore):
@@ -72,13 +71,7 @@ class PooledSQLTrackerStore(SQLTrackerStore):
             # One event loop thread uses the store; a pooled connection may be returned by another.
             self.engine = sa.create_engine(url, poolclass=QueuePool, connect_args={"check_same_thread": False})
             self.sessionmaker = sessionmaker(bind=self.engine)
-        self._current_session_events = current_session_events_statement(self.SQLEvent.__table__)
-
-    def init_tracker(self, sender_id: str) -> DialogueStateTracker:
-        # Rasa starts a tracker only for a conversation its read found nothing of.
-        tracker = super().init_tracker(sender_id)
-        setattr(tracker, STORED_EVENTS, 0)
-        return tracker
+        self._current_session_events, self._current_session_count = current_session_statements(self.SQLEvent.__table__)
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         with self.session_scope() as session:
@@ -97,7 +90,7 @@ class PooledSQLTrackerStore(SQLTrackerStore):
     def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator[Event]:
         stored = getattr(tracker, STORED_EVENTS, None)
         if stored is None:
-            return super()._additional_events(session, tracker)
+            stored = session.execute(self._current_session_count, {"sender_id": tracker.sender_id}).scalar()
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
