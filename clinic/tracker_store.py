@@ -12,7 +12,8 @@ console, the dashboard and retention read that table). What changes, measured wi
   between. A tracker that came any other way (a new conversation, a full history) is saved as
   Rasa saves it: after the count of the events of the conversation's current session.
 - A conversation's events, and their count, are read with statements built once, the events as
-  their JSON column alone (Rasa builds an ORM query for every read), and written in one batch.
+  their JSON column alone (Rasa builds an ORM query for every read), and written in one batch,
+  on a plain connection rather than an ORM session.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
 STORED_EVENTS = "_clinic_stored_events"  # tracker attribute: events of it already in the table
@@ -74,12 +75,13 @@ class PooledSQLTrackerStore(SQLTrackerStore):
         self._current_session_events, self._current_session_count = current_session_statements(self.SQLEvent.__table__)
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
-        with self.session_scope() as session:
-            if fetch_events_from_all_sessions:
+        if fetch_events_from_all_sessions:
+            with self.session_scope() as session:
                 query = self._event_query(session, sender_id, fetch_events_from_all_sessions=True)
                 rows = query.with_entities(self.SQLEvent.data).all()
-            else:
-                rows = session.execute(self._current_session_events, {"sender_id": sender_id}).all()
+        else:
+            with self.engine.connect() as connection:
+                rows = connection.execute(self._current_session_events, {"sender_id": sender_id}).all()
         if not (self.domain and rows):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for (data,) in rows], self.domain.slots)
@@ -87,17 +89,16 @@ class PooledSQLTrackerStore(SQLTrackerStore):
             setattr(tracker, STORED_EVENTS, len(rows))
         return tracker
 
-    def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator[Event]:
+    def _unsaved_events(self, connection: sa.engine.Connection, tracker: DialogueStateTracker) -> Iterator[Event]:
         stored = getattr(tracker, STORED_EVENTS, None)
         if stored is None:
-            stored = session.execute(self._current_session_count, {"sender_id": tracker.sender_id}).scalar()
+            stored = connection.execute(self._current_session_count, {"sender_id": tracker.sender_id}).scalar()
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
-        with self.session_scope() as session:
-            rows = [event_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+        with self.engine.begin() as connection:
+            rows = [event_row(tracker.sender_id, event) for event in self._unsaved_events(connection, tracker)]
             if rows:
-                session.execute(sa.insert(self.SQLEvent.__table__), rows)
-            session.commit()
+                connection.execute(sa.insert(self.SQLEvent.__table__), rows)
         setattr(tracker, STORED_EVENTS, len(tracker.events))

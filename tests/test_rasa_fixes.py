@@ -12,6 +12,7 @@ from aiohttp import web
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.nlu.utils.spacy_utils import SpacyNLP
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
@@ -136,3 +137,10 @@ def test_install_puts_the_sequential_runner_pooled_connections_and_freezing_in_p
     assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
     assert EndpointConfig.session is rasa_fixes.session_on_shared_connections
     assert rasa.core.run.load_agent_on_start is rasa_fixes.load_agent_then_freeze_the_heap
+    assert Domain.is_empty is rasa_fixes.domain_is_empty
+
+
+def test_a_domain_is_empty_exactly_when_rasa_says_so():
+    domains = [Domain.empty(), Domain.load(ROOT / "domain.yml"), Domain.from_yaml("version: '3.1'\nintents: [greet]")]
+    assert [rasa_fixes.domain_is_empty(d) for d in domains] == [True, False, False]
+    assert [rasa_fixes._rasa_domain_is_empty(d) for d in domains] == [True, False, False]
