@@ -10,7 +10,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from clinic.nlu.intent_classifier import LinearScorer, has_content, sentence_features
+from clinic.nlu.intent_classifier import LinearScorer, has_content, sentence_counts, sentence_features
 
 
 @pytest.mark.parametrize("text", ["??", "?!", "!!!", "...", ":-)"])
@@ -42,11 +42,13 @@ def test_the_scorer_gives_the_pipelines_probabilities():
 
     scorer = LinearScorer.from_pipeline(pipeline)
 
-    np.testing.assert_allclose(scorer.probabilities(counts), expected, rtol=0, atol=1e-12)
+    for row, probabilities in zip(counts, expected, strict=True):
+        np.testing.assert_allclose(scorer.probabilities(row.indices, row.data), probabilities, rtol=0, atol=1e-12)
     np.testing.assert_allclose(pipeline.predict_proba(counts), expected, rtol=0, atol=1e-12)
     assert scorer.weights.flags["C_CONTIGUOUS"]
     assert np.shares_memory(scorer.weights, pipeline.named_steps["classifier"].coef_)
-    np.testing.assert_allclose(scorer.probabilities(csr_matrix((1, 500))), pipeline.predict_proba(csr_matrix((1, 500))))
+    empty = scorer.probabilities(np.zeros(0, dtype=int), np.zeros(0))
+    np.testing.assert_allclose(empty, pipeline.predict_proba(csr_matrix((1, 500)))[0], rtol=0, atol=1e-12)
 
 
 def test_the_scorer_refuses_a_model_it_does_not_compute():
@@ -66,4 +68,9 @@ def test_sentence_features_are_rasas_combined_sentence_features():
     expected = message.get_sparse_features(TEXT)[1].features.toarray()
 
     np.testing.assert_array_equal(sentence_features(message).toarray(), expected)
+    columns, counts, width = sentence_counts(message)
+    assert width == expected.shape[1]
+    np.testing.assert_array_equal(counts, expected[0, columns])
+    assert sorted(columns) == list(np.flatnonzero(expected[0]))
     assert sentence_features(Message(data={TEXT: "hi"})) is None
+    assert sentence_counts(Message(data={TEXT: "hi"})) is None

@@ -28,15 +28,13 @@ from scipy.sparse import csr_matrix, vstack
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import normalize
-from sklearn.utils.extmath import softmax
 
 # The TF-IDF step keeps its weights as a sparse diagonal matrix; nothing else is trusted.
 TRUSTED_TYPES = ["scipy.sparse._csr.csr_matrix"]
 
 
-def sentence_features(message: Message) -> csr_matrix | None:
-    """The message's sparse sentence features of its text, side by side, as one row.
+def sentence_counts(message: Message) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """The message's sparse sentence features of its text, side by side: columns, counts, width.
 
     The same row as Rasa's ``message.get_sparse_features(TEXT)[1]``, which also combines the
     much larger sequence features and deep-copies both on every call.
@@ -50,9 +48,17 @@ def sentence_features(message: Message) -> csr_matrix | None:
         return None
     offsets = np.cumsum([0] + [part.shape[1] for part in parts[:-1]])
     columns = np.concatenate([part.col + offset for part, offset in zip(parts, offsets, strict=True)])
-    values = np.concatenate([part.data for part in parts])
-    width = sum(part.shape[1] for part in parts)
-    return csr_matrix((values, (np.zeros(len(columns), dtype=int), columns)), shape=(1, width))
+    counts = np.concatenate([part.data for part in parts]).astype(np.float64)
+    return columns, counts, sum(part.shape[1] for part in parts)
+
+
+def sentence_features(message: Message) -> csr_matrix | None:
+    """``sentence_counts`` as a one-row sparse matrix."""
+    found = sentence_counts(message)
+    if found is None:
+        return None
+    columns, counts, width = found
+    return csr_matrix((counts, (np.zeros(len(columns), dtype=int), columns)), shape=(1, width))
 
 
 @dataclass(frozen=True)
@@ -78,17 +84,19 @@ class LinearScorer:
         classifier.coef_ = np.asfortranarray(classifier.coef_)
         return cls(tfidf.idf_, classifier.coef_.T, classifier.intercept_, classifier.classes_)
 
-    @property
-    def width(self) -> int:
-        return len(self.idf)
+    def probabilities(self, columns: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """The probability of each class for one message: the columns of its features (each once) and their counts.
 
-    def probabilities(self, counts: csr_matrix) -> np.ndarray:
-        weighted = counts.astype(np.float64, copy=True)
-        np.log(weighted.data, out=weighted.data)
-        weighted.data += 1
-        weighted.data *= self.idf[weighted.indices]
-        normalize(weighted, copy=False)
-        return softmax(weighted @ self.weights + self.intercept, copy=False)
+        As ``pipeline.predict_proba`` computes it, without building sparse matrices: for one short
+        message, scipy's construction and checks cost more than the arithmetic.
+        """
+        weighted = (np.log(counts) + 1) * self.idf[columns]
+        norm = np.sqrt(weighted @ weighted)
+        if norm > 0:
+            weighted /= norm
+        scores = weighted @ self.weights[columns] + self.intercept
+        exponentials = np.exp(scores - scores.max())
+        return exponentials / exponentials.sum()
 
 
 def has_content(text: str) -> bool:
@@ -129,17 +137,24 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     ) -> LinearIntentClassifier:
         return cls(config, model_storage, resource)
 
-    def _features(self, message: Message, width: int | None) -> csr_matrix:
+    def _features(self, message: Message) -> csr_matrix:
         features = sentence_features(message)
         if features is not None and has_content(message.get(TEXT) or ""):
             return features
-        return csr_matrix((1, width or 0))
+        return csr_matrix((1, 0))
+
+    def _probabilities(self, message: Message) -> np.ndarray:
+        found = sentence_counts(message)
+        if found is None or not has_content(message.get(TEXT) or ""):
+            found = np.zeros(0, dtype=int), np.zeros(0), 0
+        columns, counts, _ = found
+        return self.scorer.probabilities(columns, counts)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and has_content(e.get(TEXT) or "")]
         if not examples:
             return self._resource
-        X = vstack([self._features(e, None) for e in examples])
+        X = vstack([self._features(e) for e in examples])
         y = [e.get(INTENT) for e in examples]
         self.pipeline = Pipeline(
             [
@@ -163,10 +178,9 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         if self.scorer is None:
             return messages
-        rows = [self._features(m, self.scorer.width) for m in messages]
-        probabilities = self.scorer.probabilities(vstack(rows).tocsr())
         intents = self.scorer.classes
-        for message, scores in zip(messages, probabilities, strict=True):
+        for message in messages:
+            scores = self._probabilities(message)
             order = np.argsort(-scores)[: self.config["ranking_length"]]
             ranking = [{"name": str(intents[i]), "confidence": float(scores[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)
