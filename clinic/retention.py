@@ -35,7 +35,12 @@ def retention_days() -> int:
     return int(os.environ.get("RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
 
 
-SQL_TRACKER_STORES = ("clinic.tracker_store.PooledSQLTrackerStore", "SQL", "sql")  # both keep Rasa's events table
+POOLED_SQL_TRACKER_STORE = "clinic.tracker_store.PooledSQLTrackerStore"
+
+
+def keeps_rasas_events_table(store_type: str | None) -> bool:
+    """Rasa's SQL tracker store (``type: SQL`` in any case, as Rasa reads it) or the pooled one: the same table."""
+    return (store_type or "").lower() == "sql" or store_type == POOLED_SQL_TRACKER_STORE
 
 
 def default_endpoints() -> Path:
@@ -50,9 +55,9 @@ class TrackerEvents:
         from rasa.utils.endpoints import read_endpoint_config
 
         config = read_endpoint_config(str(endpoints), "tracker_store")
-        if config is None or config.type not in SQL_TRACKER_STORES:
+        if config is None or not keeps_rasas_events_table(config.type):
             raise SystemExit(
-                f"{endpoints}: retention needs an SQL tracker store (type: {' or '.join(SQL_TRACKER_STORES)})"
+                f"{endpoints}: retention needs an SQL tracker store (type: SQL or {POOLED_SQL_TRACKER_STORE})"
             )
         store = SQLTrackerStore(host=config.url, **config.kwargs)
         self.engine = store.engine

@@ -7,7 +7,9 @@ import time
 import uuid
 from pathlib import Path
 
-from clinic.retention import TrackerEvents
+import pytest
+
+from clinic.retention import POOLED_SQL_TRACKER_STORE, TrackerEvents, keeps_rasas_events_table
 from clinic.sms_sender import conversation_id
 from clinic.sms_state import SmsState
 from tests.servers import ROOT, list_escalations
@@ -151,3 +153,18 @@ def test_purge_drops_undelivered_sms_and_reply_addresses_older_than_the_cutoff(t
     assert state.purge_before(before=time.time() - 3600) == 0
     assert [row[0] for row in state.failed_sends()] == ["sms-b"]
     assert state.reply_address("sms-a") is None and state.reply_address("sms-b") == "+19495550102"
+
+
+@pytest.mark.parametrize(
+    ("store_type", "kept"),
+    [("SQL", True), ("sql", True), ("Sql", True), (POOLED_SQL_TRACKER_STORE, True), ("redis", False), (None, False)],
+)
+def test_retention_reads_the_tracker_stores_that_keep_rasas_events_table(store_type, kept):
+    assert keeps_rasas_events_table(store_type) is kept
+
+
+def test_retention_refuses_a_tracker_store_without_the_events_table(tmp_path):
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text("tracker_store:\n  type: redis\n  url: localhost\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="retention needs an SQL tracker store"):
+        TrackerEvents(endpoints)
