@@ -8,6 +8,7 @@ import pytest
 import requests
 import yaml
 
+from tests.fake_twilio import FakeTwilio
 from tests.prod_services import Postgres, Redis, running_postgres, running_redis
 from tests.servers import ROOT, ProductionStores, running_assistant, store_env
 
@@ -17,6 +18,14 @@ STATE_DIR = pytest.StashKey[Path]()
 @pytest.fixture(scope="session")
 def domain() -> dict:
     return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def twilio() -> Iterator[FakeTwilio]:
+    """A loopback Twilio-compatible server, one per test module that texts."""
+    fake = FakeTwilio()
+    yield fake
+    fake.close()
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bench.processes import tree_rss_bytes
-from tests.fake_twilio import AUTH_TOKEN, PUBLIC_URL, FakeTwilio, sms_env
+from tests.fake_twilio import AUTH_TOKEN, PUBLIC_URL, sms_env
 from tests.hostile import hostile_message
 from tests.servers import running_assistant
 from tests.test_webchat_channel import Visitor
@@ -42,13 +42,6 @@ MALFORMED_REST_BODIES = [
     b'{"sender": "x", "message": "hi", "input_channel": "sms", "metadata": {"x": 1}}',
     b'"just a string"',
 ]
-
-
-@pytest.fixture(scope="module")
-def twilio():
-    fake = FakeTwilio()
-    yield fake
-    fake.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,17 +12,10 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from clinic.sms_state import SmsState
-from tests.fake_twilio import ADDRESS_KEY, AUTH_TOKEN, HASH_KEY, PUBLIC_URL, FakeTwilio, sms_env
+from tests.fake_twilio import ADDRESS_KEY, AUTH_TOKEN, HASH_KEY, PUBLIC_URL, sms_env
 from tests.servers import list_escalations, running_assistant
 
 _numbers = itertools.count(100)
-
-
-@pytest.fixture(scope="module")
-def twilio():
-    fake = FakeTwilio()
-    yield fake
-    fake.close()
 
 
 @pytest.fixture(scope="module")
