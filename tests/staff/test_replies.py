@@ -11,6 +11,7 @@ import pytest
 import requests
 from django.urls import reverse
 
+from clinic.sms_sender import conversation_id
 from clinic.sms_state import SmsState
 from clinic.transcript import transcript_from_events
 from staff.escalations.models import StaffReply
@@ -109,7 +110,7 @@ def test_long_sms_replies_are_split_like_the_channel_splits_them(console_env, tw
 def test_no_sms_to_a_number_that_opted_out(console_env, twilio, staff_client, make_escalation):
     number = "+19495550179"
     conversation = f"sms-{uuid.uuid4().hex}"
-    SmsState().opt_out(conversation)
+    SmsState().opt_out(conversation_id(number), number, "stop")
     escalation = make_escalation(channel="sms", conversation_id=conversation, contact_phone=number)
     page = staff_client.post(reverse("act", args=[escalation.pk, "reply"]), {"text": "Hello"}, follow=True)
     assert "opted out" in page.content.decode()
