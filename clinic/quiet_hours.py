@@ -50,14 +50,15 @@ class SendWindow:
     quiet: bool  # True: outside 8 am-9 pm for the recipient now
     opens_at: datetime  # when a text may go out (now, when not quiet)
 
-    @property
-    def local_now_label(self) -> str:
-        return ", ".join(zone.key for zone in self.zones)
-
 
 def send_window(number: str, now: datetime) -> SendWindow:
     """Whether ``now`` (aware) is quiet for ``number``, and when its window opens next."""
     zones = recipient_zones(number)
-    # The latest of the zones' next openings: zones of one area code lie hours apart, not half a day.
-    opens = max(_next_opening(now, zone) for zone in zones)
+    opens = now
+    # The first moment open in every zone: a zone still open now may be closed at another's 8 am.
+    for _ in range(len(zones) + 1):
+        later = max(_next_opening(opens, zone) for zone in zones)
+        if later == opens:
+            break
+        opens = later
     return SendWindow(zones, quiet=opens > now, opens_at=opens)
