@@ -183,6 +183,16 @@ class SmsState:
         with self._connect() as db:
             return db.execute("SELECT 1 FROM opted_out WHERE sender = ?", (sender,)).fetchone() is not None
 
+    def opted_out_among(self, senders: list[str]) -> set[str]:
+        """The senders in ``senders`` that are opted out now (one query for a whole list)."""
+        if not senders:
+            return set()
+        with self._connect() as db:
+            rows = db.execute(
+                f"SELECT sender FROM opted_out WHERE sender IN ({','.join('?' * len(senders))})", senders
+            ).fetchall()
+        return {row[0] for row in rows}
+
     def save_menu(self, sender: str, payloads: list[str]) -> None:
         with self._connect() as db:
             if payloads:

@@ -227,9 +227,7 @@ def test_stop_then_a_question_gets_nothing_until_start(sms_assistant, twilio):
 
 def test_spanish_opt_out_and_opt_in_are_confirmed_once_in_spanish_and_kept_in_the_ledger(sms_assistant, twilio):
     number = new_number()
-    text(sms_assistant, number, "hola")
-    twilio.wait_for(number, 1)
-    time.sleep(1)  # let the greeting's segments arrive before counting
+    exchange(sms_assistant, twilio, number, "hola")
     before = len(twilio.to(number))
     text(sms_assistant, number, "ALTO")
     stop_ack = twilio.wait_for(number, before + 1)[-1]

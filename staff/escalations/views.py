@@ -92,6 +92,8 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     channels = sorted(set(Escalation.objects.values_list("channel", flat=True)))
     context = {
         "rows": [(row, is_overdue(row, now, thresholds), clinic_names.get(row.clinic, "")) for row in rows],
+        # SMS conversations are named after their number's hash: the number's opt-out, in one query.
+        "opted_out": SmsState().opted_out_among([row.conversation_id for row in rows if row.channel == "sms"]),
         "limited": len(rows) == QUEUE_LIMIT,
         "filters": filters,
         "counts": headline_counts(now, thresholds),

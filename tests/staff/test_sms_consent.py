@@ -66,11 +66,19 @@ def text(servers, number: str, body: str) -> None:
     assert response.status_code == 200
 
 
+def settled(twilio, number: str, quiet_for: float = 1.0) -> int:
+    """How many texts ``number`` got, once none has arrived for ``quiet_for`` seconds (a reply may be several)."""
+    while True:
+        count = len(twilio.to(number))
+        time.sleep(quiet_for)
+        if len(twilio.to(number)) == count:
+            return count
+
+
 def opted_out_by_text(servers, twilio, number: str, body: str = "STOP please") -> None:
     text(servers, number, "hello")
     twilio.wait_for(number, 1)
-    time.sleep(0.5)  # the greeting may come in two segments
-    before = len(twilio.to(number))
+    before = settled(twilio, number)
     text(servers, number, body)
     assert "unsubscribed" in twilio.wait_for(number, before + 1)[-1] or "baja" in twilio.to(number)[-1]
 
@@ -86,6 +94,8 @@ def test_a_number_that_texted_stop_is_shown_opted_out_with_its_history_and_canno
     opted_out_by_text(console, twilio, number)
     sent_before = list(twilio.to(number))
     escalation = make_escalation(channel="sms", reason="crisis", conversation_id=sender_of(number), contact_phone="")
+    queue = staff_client.get(reverse("queue")).content.decode()
+    assert queue.count("Opted out of texts: call, do not text") == 1
     html = staff_client.get(reverse("detail", args=[escalation.pk])).content.decode()
     assert "Opted out of texts: call, do not text" in html
     assert "Opted in by texting the clinic first" in html and "Opted out (“stop”, en) by SMS" in html
@@ -135,8 +145,7 @@ def test_outside_quiet_hours_a_reply_waits_for_8_am_or_goes_now_with_an_audited_
     number = new_number()
     text(console, number, "hello")
     twilio.wait_for(number, 1)
-    time.sleep(0.5)
-    before = len(twilio.to(number))
+    before = settled(twilio, number)
     escalation = make_escalation(channel="sms", conversation_id=sender_of(number), contact_phone="")
     evening = late_evening()
     with time_machine.travel(evening, tick=True):
@@ -178,8 +187,7 @@ def test_a_crisis_reply_is_not_held_for_quiet_hours(console, twilio, staff_clien
     number = new_number()
     text(console, number, "hello")
     twilio.wait_for(number, 1)
-    time.sleep(0.5)
-    before = len(twilio.to(number))
+    before = settled(twilio, number)
     escalation = make_escalation(channel="sms", reason="crisis", conversation_id=sender_of(number), contact_phone="")
     with time_machine.travel(late_evening(), tick=True):
         staff_client.force_login(staff_user)
@@ -200,3 +208,23 @@ def test_an_admin_exports_the_opt_out_report_and_staff_cannot(console, twilio, s
     assert (rows[english]["keyword"], rows[english]["language"]) == ("stop texting", "en")
     assert (rows[spanish]["keyword"], rows[spanish]["language"]) == ("dejen de mandarme", "es")
     assert rows[english]["still_opted_out"] == "yes" and rows[english]["channel"] == "sms"
+
+
+def test_a_scheduled_reply_is_not_sent_when_the_number_opts_out_before_8_am(
+    console, twilio, staff_client, staff_user, make_escalation
+):
+    number = new_number()
+    text(console, number, "hello")
+    twilio.wait_for(number, 1)
+    escalation = make_escalation(channel="sms", conversation_id=sender_of(number), contact_phone="")
+    with time_machine.travel(late_evening(), tick=True):
+        staff_client.force_login(staff_user)
+        reply(staff_client, escalation, text="We will call you tomorrow.", when="schedule")
+    held = StaffReply.objects.get(escalation=escalation)
+    before = settled(twilio, number)
+    text(console, number, "stop")
+    assert "unsubscribed" in twilio.wait_for(number, before + 1)[-1]
+    with time_machine.travel(held.send_at + timedelta(minutes=1), tick=True):
+        call_command("send_scheduled_replies", "--once")
+    held.refresh_from_db()
+    assert held.delivery == "opted_out" and len(twilio.to(number)) == before + 1
