@@ -2,9 +2,13 @@
 
 Twilio POSTs each incoming text to /webhooks/sms/webhook. The channel checks the
 X-Twilio-Signature against the deployment's public URL, answers at once with empty TwiML,
-and handles the message in the background: carrier keywords (STOP/START/HELP), the
-per-sender rate limit, numbered replies to menus, then Rasa, then the reply in at most three
-SMS segments through Twilio's REST API.
+and handles the message in the background: the per-sender rate limit (every message counts),
+carrier keywords in English and Spanish (clinic/sms_keywords.py), the consent ledger, picture
+messages, numbered replies to menus, then Rasa, then the reply in at most three SMS segments
+through Twilio's REST API.
+
+A number that opted out is still screened: its messages go to Rasa with the metadata flag
+``sms_opted_out``, so a crisis is still detected and escalated, and nothing is texted back.
 """
 
 from __future__ import annotations
@@ -24,34 +28,16 @@ from twilio.request_validator import RequestValidator
 from channels.guard import guard_handler, remember_agent
 from clinic.directory import default_directory
 from clinic.messages import message as clinic_message
+from clinic.sms_keywords import read_keyword
 from clinic.sms_render import render_sms
 from clinic.sms_sender import SmsSettings, TwilioSender, conversation_id
 from clinic.sms_state import SmsState
 
 logger = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
-START_WORDS = {"start", "unstop"}
-# Twilio also accepts YES as an opt-in, but only from someone opted out: elsewhere it is an answer.
-OPT_IN_WHEN_OPTED_OUT = START_WORDS | {"yes"}
-HELP_WORDS = {"help", "info"}
 MENU_CHOICE = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
-
-
-def bare_word(body: str) -> str:
-    """A one-word reply as carriers compare it: trimmed, without end punctuation, lower case."""
-    return body.strip().strip(".!").lower()
-
-
-def carrier_keyword(body: str) -> str | None:
-    word = bare_word(body)
-    if word in STOP_WORDS:
-        return "stop"
-    if word in HELP_WORDS:
-        return "help"
-    if word in START_WORDS:
-        return "start"
-    return None
+# Metadata of a message from a number that opted out: screened by Rasa, never answered by text.
+OPTED_OUT_METADATA = "sms_opted_out"
 
 
 def webhook_params(request: Request) -> dict[str, str]:
@@ -123,7 +109,9 @@ class TwilioSmsInput(InputChannel):
                 logger.info("event=sms.duplicate message_sid=%s", sid)
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             body = params.get("Body", "")
-            task = asyncio.create_task(self.process(handler, number, body, sid))
+            # Only whether there are pictures: a media URL is never kept, logged or passed on.
+            pictures = params.get("NumMedia", "0") not in ("", "0")
+            task = asyncio.create_task(self.process(handler, number, body, sid, pictures))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             return response.text(EMPTY_TWIML, content_type="text/xml")
@@ -135,52 +123,70 @@ class TwilioSmsInput(InputChannel):
             if await self.sender.send(number, segment, sid) is None:
                 await asyncio.to_thread(self.state.record_failed_send, sender, sid, segment, "send failed")
 
-    async def _say(self, number: str, sender: str, sid: str, name: str) -> None:
+    async def _say(self, number: str, sender: str, sid: str, name: str, language: str = "en") -> None:
         directory = default_directory()
-        text = clinic_message(name, "sms", clinic=directory.group_name, phone=directory.group_phone)["text"]
+        text = clinic_message(name, "sms", language, clinic=directory.group_name, phone=directory.group_phone)["text"]
         await self._send(number, sender, sid, render_sms([{"text": text}]).segments)
 
-    async def process(self, handler: Callable[[UserMessage], Awaitable[Any]], number: str, body: str, sid: str):
+    async def process(
+        self, handler: Callable[[UserMessage], Awaitable[Any]], number: str, body: str, sid: str, pictures: bool
+    ) -> None:
         sender = conversation_id(number)
         try:
             await asyncio.to_thread(self.state.remember_reply_address, sender, number)
-            await self._process(handler, number, sender, body, sid)
+            await self._process(handler, number, sender, body, sid, pictures)
         except Exception:  # a background task has no caller to raise to: log it with the message id
             logger.exception("event=sms.processing_failed message_sid=%s sender=%s", sid, sender)
 
-    async def _process(self, handler, number: str, sender: str, body: str, sid: str) -> None:
-        keyword = carrier_keyword(body)
-        if keyword == "stop":
-            if await asyncio.to_thread(self.state.opt_out, sender):
-                await self._say(number, sender, sid, "sms_stop_ack")
-            return
-        if await asyncio.to_thread(self.state.is_opted_out, sender):
-            if bare_word(body) in OPT_IN_WHEN_OPTED_OUT:
-                await asyncio.to_thread(self.state.opt_in, sender)
-                await self._say(number, sender, sid, "sms_start_ack")
-            else:
-                logger.info("event=sms.ignored_opted_out message_sid=%s sender=%s", sid, sender)
-            return
-        if keyword == "start":
-            await self._say(number, sender, sid, "sms_start_ack")
-            return
-        if keyword == "help":
-            await self._say(number, sender, sid, "sms_help")
-            return
+    async def _process(self, handler, number: str, sender: str, body: str, sid: str, pictures: bool) -> None:
+        state = self.state
+        # Every message counts against the limit, keywords included; an opt-out is honoured anyway.
         allowed, tell = await asyncio.to_thread(
-            self.state.admit, sender, self.settings.rate_limit, self.settings.rate_window
+            state.admit, sender, self.settings.rate_limit, self.settings.rate_window
         )
+        keyword = read_keyword(body)
+        if keyword and keyword.kind == "stop":
+            if await asyncio.to_thread(state.opt_out, sender, number, keyword.matched, keyword.language):
+                logger.info("event=sms.opted_out message_sid=%s sender=%s", sid, sender)
+                await self._say(number, sender, sid, "sms_stop_ack", keyword.language)
+            return
         if not allowed:
             logger.warning("event=sms.rate_limited message_sid=%s sender=%s", sid, sender)
-            if tell:
+            if tell and not await asyncio.to_thread(state.is_opted_out, sender):
                 await self._say(number, sender, sid, "sms_rate_limited")
             return
-        text = await self._menu_choice(sender, body)
-        collector = SmsOutput()
-        await handler(UserMessage(text, collector, sender, input_channel=self.name()))
-        reply = render_sms(collector.messages)
-        await asyncio.to_thread(self.state.save_menu, sender, reply.menu_payloads)
-        await self._send(number, sender, sid, reply.segments)
+        if await asyncio.to_thread(state.is_opted_out, sender):
+            if keyword and keyword.kind in ("start", "opt_in_when_opted_out"):
+                await asyncio.to_thread(state.opt_in, sender, number, keyword.matched, keyword.language)
+                logger.info("event=sms.opted_in message_sid=%s sender=%s", sid, sender)
+                await self._say(number, sender, sid, "sms_start_ack", keyword.language)
+            elif body.strip():
+                await self._screen_silently(handler, sender, body, sid)
+            return
+        await asyncio.to_thread(state.note_first_text, sender, number)
+        if keyword and keyword.kind == "start":
+            await self._say(number, sender, sid, "sms_start_ack", keyword.language)
+        elif keyword and keyword.kind == "help":
+            await self._say(number, sender, sid, "sms_help", keyword.language)
+        elif pictures and not body.strip():
+            await self._say(number, sender, sid, "sms_picture")
+        else:
+            text = await self._menu_choice(sender, body)
+            collector = SmsOutput()
+            await handler(UserMessage(text, collector, sender, input_channel=self.name()))
+            reply = render_sms(collector.messages)
+            await asyncio.to_thread(state.save_menu, sender, reply.menu_payloads)
+            await self._send(number, sender, sid, reply.segments)
+
+    async def _screen_silently(self, handler, sender: str, body: str, sid: str) -> None:
+        """A message from an opted-out number still reaches the crisis screen; its answer is not sent.
+
+        A crisis is escalated as usual; the console shows staff that the number opted out (call,
+        do not text).
+        """
+        logger.info("event=sms.screened_opted_out message_sid=%s sender=%s", sid, sender)
+        metadata = {OPTED_OUT_METADATA: True}
+        await handler(UserMessage(body, SmsOutput(), sender, input_channel=self.name(), metadata=metadata))
 
     async def _menu_choice(self, sender: str, body: str) -> str:
         """A reply of "1", "2"... to a numbered menu becomes that button's payload."""

@@ -17,9 +17,13 @@ def load_messages(path: Path = DEFAULT_MESSAGES) -> dict[str, dict[str, Any]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def message(name: str, channel: str | None = None, **values: Any) -> dict[str, Any]:
-    """The message ``name`` for ``channel``, placeholders filled: kwargs for utter_message."""
+def message(name: str, channel: str | None = None, language: str = "en", **values: Any) -> dict[str, Any]:
+    """The message ``name`` for ``channel`` and ``language``, placeholders filled: kwargs for utter_message.
+
+    A message without a text in ``language`` is sent in English.
+    """
     entry = load_messages()[name]
+    entry = entry.get(language) or entry
     text = entry.get("sms") if channel in SMS_CHANNELS and entry.get("sms") else entry["text"]
     rendered: dict[str, Any] = {"text": text.format(**values)}
     if entry.get("buttons"):

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 
 import aiohttp
+import phonenumbers
 
 from clinic.local_secrets import local_secret
 
@@ -54,10 +55,23 @@ class SmsSettings:
         )
 
 
+def e164(phone_number: str) -> str:
+    """The number as Twilio writes it (+19495550123); US numbers may be typed in any format."""
+    try:
+        parsed = phonenumbers.parse(phone_number, "US")
+    except phonenumbers.NumberParseException:
+        return phone_number.strip()
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
 def conversation_id(phone_number: str) -> str:
-    """The conversation id of a phone number: a keyed hash, so the number appears nowhere."""
+    """The conversation id of a phone number: a keyed hash, so the number appears nowhere.
+
+    The number is written as E.164 first, so a number typed into the contact form as
+    "(949) 555-0123" is the same sender as Twilio's "+19495550123": its opt-out applies.
+    """
     digest = hmac.new(
-        local_secret("SMS_HASH_KEY", "sms-hash-key").encode(), phone_number.strip().encode(), hashlib.sha256
+        local_secret("SMS_HASH_KEY", "sms-hash-key").encode(), e164(phone_number).encode(), hashlib.sha256
     ).hexdigest()
     return f"sms-{digest[:32]}"
 

@@ -4,6 +4,7 @@ import argparse
 import logging
 import logging.config
 import os
+import threading
 
 from waitress import serve
 
@@ -19,6 +20,10 @@ def main(argv: list[str] | None = None) -> None:
 
     application = get_wsgi_application()
     logging.config.dictConfig(settings.LOGGING)
+    from staff.escalations.replies import run_sender_loop
+
+    # Staff replies held for the recipient's quiet hours go out from here at 8 am their time.
+    threading.Thread(target=run_sender_loop, args=(threading.Event(),), name="scheduled-replies", daemon=True).start()
     logging.getLogger(__name__).info("event=staff.serving port=%d", args.port)
     serve(application, host=args.host, port=args.port, threads=4, ident="staff-console")
 

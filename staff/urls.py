@@ -12,6 +12,7 @@ urlpatterns = [
     path("escalations/<uuid:pk>/<slug:action>/", views.act_view, name="act"),
     path("dashboard/", views.dashboard_view, name="dashboard"),
     path("audit/", views.audit_view, name="audit"),
+    path("consent/opt-outs.csv", views.opt_out_report_view, name="opt_out_report"),
     # The admin signs in through the console's throttled login.
     path("admin/login/", views.login_view),
     path("admin/", admin.site.urls),

@@ -121,7 +121,7 @@ def test_forget_by_phone_clears_that_senders_sms_state(assistant, tmp_path, monk
         state.admit(who, limit=5, window=60)
         state.record_failed_send(who, "SM1", "reply text", "send failed")
         state.remember_reply_address(who, "+17145550148" if who == sender else "+19495550199")
-    state.opt_out(sender)
+    state.opt_out(sender, "+17145550148", "stop")
 
     result = subprocess.run(
         [sys.executable, "-m", "clinic.retention", "--endpoints", assistant["endpoints"]]

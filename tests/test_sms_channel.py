@@ -11,6 +11,7 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
+from clinic.directory import default_directory
 from clinic.sms_state import SmsState
 from tests.fake_twilio import ADDRESS_KEY, AUTH_TOKEN, HASH_KEY, PUBLIC_URL, sms_env
 from tests.servers import list_escalations, running_assistant
@@ -82,13 +83,31 @@ def test_unsigned_or_forged_requests_are_refused_and_not_recorded(sms_assistant,
     assert twilio.to(number) == []
 
 
-def test_picture_without_text_is_accepted_and_answered(sms_assistant, twilio):
+def test_picture_without_text_gets_one_reply_and_its_url_is_kept_nowhere(sms_assistant, twilio):
     # Twilio signs the empty Body of a picture message too; dropping it would fail the signature.
     number = new_number()
-    params = {"MessageSid": f"SM{uuid.uuid4().hex}", "From": number, "Body": "", "NumMedia": "1"}
+    media_url = f"https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/MM{uuid.uuid4().hex}/Media/ME1"
+    params = {
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "From": number,
+        "Body": "",
+        "NumMedia": "1",
+        "MediaUrl0": media_url,
+        "MediaContentType0": "image/jpeg",
+    }
     response = post(sms_assistant, params)
     assert response.status_code == 200 and "<Response>" in response.text
-    assert twilio.wait_for(number, 1)
+    assert twilio.wait_for(number, 1) == [
+        "Sorry, I can't read pictures or other attachments. Please type your question as text."
+    ]
+    text(sms_assistant, number, "what is fibromyalgia")
+    twilio.wait_for(number, 2)
+    _, events = conversation_events(sms_assistant, number)
+    assert media_url not in str(events) and "MediaUrl" not in str(events)
+    var = Path(sms_assistant["env"]["CLINIC_VAR_DIR"])
+    assert media_url.encode() not in (var / "sms.db").read_bytes()
+    for log in (sms_assistant["rasa_log"], sms_assistant["actions_log"]):
+        assert media_url not in Path(log).read_text(encoding="utf-8")
 
 
 def test_signature_for_the_wrong_url_is_refused(sms_assistant):
@@ -118,26 +137,159 @@ def test_phone_number_is_not_the_conversation_id(sms_assistant, twilio):
         assert number not in log.read()
 
 
+def screened(servers, number, body):
+    """Texts ``body`` from an opted-out number and waits until Rasa has handled it (nothing is sent)."""
+    text(servers, number, body)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        _, events = conversation_events(servers, number)
+        turns = [e for e in events if e["event"] == "user" and e.get("text") == body]
+        if turns and events[-1]["event"] == "action" and events[-1]["name"] == "action_listen":
+            return turns[-1]
+        time.sleep(0.2)
+    raise AssertionError(f"{body!r} never reached the conversation")
+
+
+def sms_state(servers) -> SmsState:
+    return SmsState(Path(servers["env"]["CLINIC_VAR_DIR"]) / "sms.db")
+
+
+ENGLISH_ACK = "you're unsubscribed"
+SPANISH_ACK = "se dio de baja"
+
+
+@pytest.mark.parametrize(
+    ("body", "ack"),
+    [
+        ("STOP", ENGLISH_ACK),
+        ("stop", ENGLISH_ACK),
+        ("Stop.", ENGLISH_ACK),
+        ("STOPALL", ENGLISH_ACK),
+        ("Quit", ENGLISH_ACK),
+        ("END", ENGLISH_ACK),
+        ("revoke", ENGLISH_ACK),
+        ("Opt out", ENGLISH_ACK),
+        ("OPTOUT", ENGLISH_ACK),
+        ("cancel", ENGLISH_ACK),
+        ("Unsubscribe", ENGLISH_ACK),
+        ("STOP please", ENGLISH_ACK),
+        ("please stop texting me", ENGLISH_ACK),
+        ("stop texting me please", ENGLISH_ACK),
+        ("No more texts!", ENGLISH_ACK),
+        ("ALTO", SPANISH_ACK),
+        ("parar", SPANISH_ACK),
+        ("Para", SPANISH_ACK),
+        ("BASTA", SPANISH_ACK),
+        ("Cancelar", SPANISH_ACK),
+        ("detener", SPANISH_ACK),
+        ("No más mensajes", SPANISH_ACK),
+        ("dejen de mandarme mensajes", SPANISH_ACK),
+        ("Alto, por favor", SPANISH_ACK),
+    ],
+)
+def test_every_opt_out_word_takes_effect_at_once_with_one_confirmation_in_its_language(
+    sms_assistant, twilio, body, ack
+):
+    number = new_number()
+    text(sms_assistant, number, body)
+    [confirmation] = twilio.wait_for(number, 1)
+    assert ack in confirmation and default_directory().group_name in confirmation
+    text(sms_assistant, number, body)  # the same word again: no second confirmation
+    screened(sms_assistant, number, "what are your hours?")
+    assert twilio.to(number) == [confirmation]
+
+
+@pytest.mark.parametrize(
+    "body", ["my pain won't stop", "are you open on the weekend", "I need to cancel my appointment"]
+)
+def test_ordinary_sentences_with_stop_end_or_cancel_are_answered_not_unsubscribed(sms_assistant, twilio, body):
+    number = new_number()
+    reply = " ".join(exchange(sms_assistant, twilio, number, body))
+    assert "unsubscribed" not in reply
+    sender, _ = conversation_events(sms_assistant, number)
+    assert not sms_state(sms_assistant).is_opted_out(sender)
+
+
 def test_stop_then_a_question_gets_nothing_until_start(sms_assistant, twilio):
     number = new_number()
     text(sms_assistant, number, "STOP")
     [ack] = twilio.wait_for(number, 1)
-    assert "unsubscribed" in ack
+    assert ENGLISH_ACK in ack
     text(sms_assistant, number, "Stop")
-    text(sms_assistant, number, "what are your hours?")
-    text(sms_assistant, number, "HELP")
-    time.sleep(2)
+    screened(sms_assistant, number, "what are your hours?")
+    screened(sms_assistant, number, "HELP")
     assert twilio.to(number) == [ack]
     text(sms_assistant, number, "START")
-    assert "subscribed" in twilio.wait_for(number, 2)[1]
+    assert "subscribed to our texts again" in twilio.wait_for(number, 2)[1]
     text(sms_assistant, number, "what are your hours?")
-    assert "Orange" in twilio.wait_for(number, 3)[2] or "Orange" in " ".join(twilio.to(number)[2:])
+    assert "Orange" in " ".join(twilio.wait_for(number, 3)[2:])
 
 
-def test_help_keyword(sms_assistant, twilio):
+def test_spanish_opt_out_and_opt_in_are_confirmed_once_in_spanish_and_kept_in_the_ledger(sms_assistant, twilio):
     number = new_number()
-    reply = " ".join(exchange(sms_assistant, twilio, number, "help"))
-    assert "STOP" in reply and "rates may apply" in reply and "(949) 555-0100" in reply
+    exchange(sms_assistant, twilio, number, "hola")
+    before = len(twilio.to(number))
+    text(sms_assistant, number, "ALTO")
+    stop_ack = twilio.wait_for(number, before + 1)[-1]
+    assert SPANISH_ACK in stop_ack and "COMENZAR" in stop_ack
+    text(sms_assistant, number, "alto")
+    screened(sms_assistant, number, "que horario tienen")
+    text(sms_assistant, number, "Comenzar")
+    start_ack = twilio.wait_for(number, before + 2)[-1]
+    assert "volvio a suscribirse" in start_ack and "ALTO" in start_ack
+    assert len(twilio.to(number)) == before + 2
+    sender, _ = conversation_events(sms_assistant, number)
+    history = sms_state(sms_assistant).consent_history(sender)
+    assert [(e.event, e.keyword, e.language, e.channel) for e in history] == [
+        ("opt_in_first_text", "(first text)", "", "sms"),
+        ("opt_out", "alto", "es", "sms"),
+        ("opt_in_again", "comenzar", "es", "sms"),
+    ]
+
+
+@pytest.mark.parametrize(("body", "language"), [("help", "en"), ("HELP", "en"), ("Ayuda", "es"), ("AYUDA", "es")])
+def test_help_names_the_brand_number_rates_frequency_and_opt_out(sms_assistant, twilio, body, language):
+    directory = default_directory()
+    number = new_number()
+    reply = " ".join(exchange(sms_assistant, twilio, number, body))
+    assert directory.group_name in reply and directory.group_phone in reply and "988" in reply
+    if language == "en":
+        assert "Reply STOP to opt out" in reply and "Msg & data rates may apply" in reply
+        assert "only in reply to yours" in reply
+    else:
+        assert "Responda ALTO" in reply and "tarifas de mensajes y datos" in reply
+        assert "Solo respondemos a sus mensajes" in reply
+
+
+def test_the_contact_form_leaves_on_nevermind_and_cancel_still_unsubscribes(sms_assistant, twilio):
+    number = new_number()
+    intro = " ".join(exchange(sms_assistant, twilio, number, "I want to talk to a person"))
+    assert "NEVERMIND to leave them" in intro and "CANCEL or STOP unsubscribes you" in intro
+    left = " ".join(exchange(sms_assistant, twilio, number, "NEVERMIND"))
+    assert "nothing was sent" in left
+    exchange(sms_assistant, twilio, number, "I want to talk to a person")
+    before = len(twilio.to(number))
+    text(sms_assistant, number, "CANCEL")
+    [ack] = twilio.wait_for(number, before + 1)[before:]
+    assert ENGLISH_ACK in ack
+    screened(sms_assistant, number, "Ana")
+    assert len(twilio.to(number)) == before + 1
+
+
+def test_a_crisis_from_an_opted_out_number_is_escalated_and_not_texted(sms_assistant, twilio):
+    number = new_number()
+    text(sms_assistant, number, "stop")
+    [ack] = twilio.wait_for(number, 1)
+    turn = screened(sms_assistant, number, "i want to kill myself")
+    assert turn["metadata"]["sms_opted_out"] is True
+    sender, _ = conversation_events(sms_assistant, number)
+    deadline = time.monotonic() + 15
+    records = []
+    while not records and time.monotonic() < deadline:
+        records = [e for e in list_escalations(sms_assistant["env"]) if e["conversation_id"] == sender]
+        time.sleep(0.3)
+    assert records and records[0]["reason"] == "crisis" and records[0]["priority"] == "urgent"
+    assert twilio.to(number) == [ack]
 
 
 def test_numbered_reply_maps_to_the_button_payload(sms_assistant, twilio):
@@ -201,6 +353,19 @@ def test_rate_limit_replies_politely_once(sms_assistant, twilio):
     time.sleep(6)
     notices = [b for b in twilio.to(number) if "pause" in b]
     assert len(notices) == 1
+
+
+def test_help_and_start_count_against_the_limit_and_stop_is_honoured_over_it(sms_assistant, twilio):
+    number = new_number()  # the module's assistant allows 6 messages per window
+    for body in ["HELP", "START", "HELP", "START", "HELP", "START"]:
+        text(sms_assistant, number, body)
+    twilio.wait_for(number, 6 * 2 - 3)  # HELP is two segments, START one
+    text(sms_assistant, number, "HELP")
+    assert "pause" in twilio.wait_for(number, 10)[-1]
+    text(sms_assistant, number, "Stop please")
+    assert ENGLISH_ACK in twilio.wait_for(number, 11)[-1]
+    sender, _ = conversation_events(sms_assistant, number)
+    assert sms_state(sms_assistant).is_opted_out(sender)
 
 
 def test_api_server_down_retries_then_delivers(sms_assistant, twilio):

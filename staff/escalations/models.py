@@ -70,6 +70,7 @@ class Escalation(models.Model):
         permissions = [
             ("work_escalation", "Can assign, annotate, reply to and resolve escalations"),
             ("view_dashboard", "Can see the dashboard"),
+            ("export_opt_outs", "Can export the SMS opt-out report"),
         ]
 
     @property
@@ -99,6 +100,10 @@ class Delivery(models.TextChoices):
     FAILED = "failed", "Sending failed"
     OPTED_OUT = "opted_out", "Number opted out of SMS"
     NO_NUMBER = "no_number", "No phone number to text"
+    # Quiet hours: held for 8 am in the recipient's time zone, sent by the console's sender loop.
+    SCHEDULED = "scheduled", "Scheduled for 8 am"
+    SENDING = "sending", "Being sent"
+    CANCELLED = "cancelled", "Cancelled before sending"
 
 
 class StaffReply(models.Model):
@@ -111,6 +116,11 @@ class StaffReply(models.Model):
     # Whether the reply was appended to the conversation in Rasa's tracker.
     in_tracker = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A reply held for quiet hours goes out at send_at; sent_at is when it actually went.
+    send_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Why staff sent it during the recipient's quiet hours (also in the audit log).
+    quiet_hours_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -135,6 +145,7 @@ class AuditAction(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
     NOTE = "note", "Added note"
     REPLY = "reply", "Replied"
+    REPLY_CANCELLED = "reply_cancelled", "Cancelled a scheduled reply"
 
 
 class AuditEntry(models.Model):

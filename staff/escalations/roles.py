@@ -15,6 +15,7 @@ STAFF_PERMISSIONS = (
 )
 ADMIN_PERMISSIONS = STAFF_PERMISSIONS + (
     "escalations.view_auditentry",
+    "escalations.export_opt_outs",
     "auth.view_user",
     "auth.add_user",
     "auth.change_user",

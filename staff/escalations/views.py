@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from django.contrib import messages
@@ -20,11 +21,19 @@ from django.views.decorators.http import require_POST
 
 from clinic.directory import default_directory
 from clinic.rasa_api import RasaApi
+from clinic.sms_state import SmsState
 from staff.escalations import charts, stats, workflow
 from staff.escalations.conversation import full_transcript
-from staff.escalations.models import CHANNEL_LABELS, AuditEntry, Escalation, Outcome, Reason
+from staff.escalations.models import CHANNEL_LABELS, AuditEntry, Delivery, Escalation, Outcome, Reason
 from staff.escalations.queue import STATUS_CHOICES, OverdueThresholds, QueueFilters, headline_counts, is_overdue, queue
-from staff.escalations.replies import DELIVERY_NOTICES, REACHED_VISITOR, send_reply, texted_from
+from staff.escalations.replies import (
+    DELIVERY_NOTICES,
+    REACHED_VISITOR,
+    cancel_scheduled,
+    send_reply,
+    texted_from,
+    texting_status,
+)
 from staff.escalations.throttle import LoginThrottle, ThrottlePolicy
 
 logger = logging.getLogger(__name__)
@@ -83,6 +92,8 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     channels = sorted(set(Escalation.objects.values_list("channel", flat=True)))
     context = {
         "rows": [(row, is_overdue(row, now, thresholds), clinic_names.get(row.clinic, "")) for row in rows],
+        # SMS conversations are named after their number's hash: the number's opt-out, in one query.
+        "opted_out": SmsState().opted_out_among([row.conversation_id for row in rows if row.channel == "sms"]),
         "limited": len(rows) == QUEUE_LIMIT,
         "filters": filters,
         "counts": headline_counts(now, thresholds),
@@ -111,6 +122,8 @@ def detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         "overdue": is_overdue(escalation, timezone.now(), OverdueThresholds.from_env()),
         "can_work": request.user.has_perm("escalations.work_escalation"),
         "texted_from": texted_from(escalation),
+        "texting": texting_status(escalation, timezone.now()),
+        "scheduled": escalation.replies.filter(delivery=Delivery.SCHEDULED),
     }
     return render(request, "escalations/detail.html", context)
 
@@ -135,9 +148,19 @@ def act_view(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
             workflow.add_note(request.user, escalation, request.POST.get("text", ""))
             messages.success(request, "Note added.")
         elif action == "reply":
-            reply = send_reply(request.user, escalation, request.POST.get("text", ""), RasaApi.from_env())
+            reply = send_reply(
+                request.user,
+                escalation,
+                request.POST.get("text", ""),
+                RasaApi.from_env(),
+                when=request.POST.get("when", ""),
+                reason=request.POST.get("reason", ""),
+            )
             level = messages.SUCCESS if reply.delivery in REACHED_VISITOR else messages.WARNING
             messages.add_message(request, level, DELIVERY_NOTICES[reply.delivery])
+        elif action == "cancel-reply":
+            cancel_scheduled(request.user, escalation, request.POST.get("reply", ""))
+            messages.success(request, DELIVERY_NOTICES[Delivery.CANCELLED])
         else:
             return HttpResponse("Unknown action.", status=404)
     except workflow.WorkflowError as error:
@@ -186,3 +209,21 @@ def audit_view(request: HttpRequest) -> HttpResponse:
         except ValueError:
             messages.error(request, "That is not an escalation id.")
     return render(request, "escalations/audit.html", {"entries": entries[:500], "escalation_id": escalation_id})
+
+
+@login_required
+@permission_required("escalations.export_opt_outs", raise_exception=True)
+def opt_out_report_view(request: HttpRequest) -> HttpResponse:
+    """Every SMS opt-out in the consent ledger as CSV, for the clinic's suppression lists."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="sms-opt-outs.csv"'
+    response["Cache-Control"] = "no-store"
+    writer = csv.writer(response)
+    writer.writerow(["opted_out_at_utc", "number", "keyword", "language", "channel", "still_opted_out"])
+    rows = SmsState().opt_out_report()
+    for row in rows:
+        at = datetime.fromtimestamp(row.at, UTC).isoformat(timespec="seconds")
+        still = "yes" if row.still_opted_out else "no"
+        writer.writerow([at, row.number, row.keyword, row.language, row.channel, still])
+    logger.info("event=staff.opt_out_report user_id=%s rows=%d", request.user.pk, len(rows))
+    return response

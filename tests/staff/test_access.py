@@ -20,10 +20,11 @@ def every_page(escalation_id) -> list[tuple[str, str]]:
         ("get", reverse("detail", args=[escalation_id])),
         ("get", reverse("dashboard")),
         ("get", reverse("audit")),
+        ("get", reverse("opt_out_report")),
         ("get", "/admin/"),
         ("get", "/admin/escalations/auditentry/"),
     ]
-    for action in ("assign", "start", "resolve", "note", "reply"):
+    for action in ("assign", "start", "resolve", "note", "reply", "cancel-reply"):
         pages.append(("post", reverse("act", args=[escalation_id, action])))
     return pages
 

@@ -6,11 +6,15 @@ Also the whole transcript: the snapshot plus what was said since, read from Rasa
 import logging
 import time
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+import time_machine
 from django.urls import reverse
 
+from clinic.sms_sender import conversation_id
 from clinic.sms_state import SmsState
 from clinic.transcript import transcript_from_events
 from staff.escalations.models import StaffReply
@@ -18,6 +22,7 @@ from tests.fake_twilio import FakeTwilio
 from tests.test_webchat_channel import Visitor
 
 NUMBER = "+19495550177"
+PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
 @pytest.fixture
@@ -42,6 +47,14 @@ def console_env(monkeypatch, assistant, twilio):
     }.items():
         monkeypatch.setenv(name, value)
     return assistant
+
+
+@pytest.fixture
+def daytime():
+    """Noon in California: staff texts outside 8 am-9 pm wait for the morning (tests/staff/test_sms_consent.py)."""
+    noon = datetime.combine(datetime.now(PACIFIC).date(), datetime.min.time(), tzinfo=PACIFIC).replace(hour=12)
+    with time_machine.travel(noon, tick=True):
+        yield
 
 
 def tracker_events(servers, conversation_id):
@@ -79,7 +92,7 @@ def known_conversation(rest, prefix: str) -> str:
 
 
 def test_sms_reply_goes_through_the_sms_sender_and_into_the_tracker(
-    console_env, rest, twilio, staff_client, staff_user, make_escalation, caplog
+    daytime, console_env, rest, twilio, staff_client, staff_user, make_escalation, caplog
 ):
     conversation = known_conversation(rest, "sms")
     escalation = make_escalation(channel="sms", conversation_id=conversation, contact_phone=NUMBER)
@@ -97,7 +110,9 @@ def test_sms_reply_goes_through_the_sms_sender_and_into_the_tracker(
     assert NUMBER not in caplog.text and "Dana" not in caplog.text
 
 
-def test_long_sms_replies_are_split_like_the_channel_splits_them(console_env, twilio, staff_client, make_escalation):
+def test_long_sms_replies_are_split_like_the_channel_splits_them(
+    daytime, console_env, twilio, staff_client, make_escalation
+):
     number = "+19495550178"
     escalation = make_escalation(channel="sms", conversation_id=f"sms-{uuid.uuid4().hex}", contact_phone=number)
     text = " ".join(f"Sentence number {i} of a long reply from the clinic." for i in range(8))
@@ -109,7 +124,7 @@ def test_long_sms_replies_are_split_like_the_channel_splits_them(console_env, tw
 def test_no_sms_to_a_number_that_opted_out(console_env, twilio, staff_client, make_escalation):
     number = "+19495550179"
     conversation = f"sms-{uuid.uuid4().hex}"
-    SmsState().opt_out(conversation)
+    SmsState().opt_out(conversation_id(number), number, "stop")
     escalation = make_escalation(channel="sms", conversation_id=conversation, contact_phone=number)
     page = staff_client.post(reverse("act", args=[escalation.pk, "reply"]), {"text": "Hello"}, follow=True)
     assert "opted out" in page.content.decode()
@@ -195,7 +210,9 @@ def test_the_staff_route_needs_the_api_token(assistant):
     assert answer.json() == {"delivered": False}
 
 
-def test_sms_reply_without_twilio_settings_fails_visibly_and_is_kept(staff_client, make_escalation, monkeypatch):
+def test_sms_reply_without_twilio_settings_fails_visibly_and_is_kept(
+    daytime, staff_client, make_escalation, monkeypatch
+):
     monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")
     monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
     escalation = make_escalation(channel="sms", conversation_id=f"sms-{uuid.uuid4().hex}", contact_phone=NUMBER)
