@@ -18,6 +18,7 @@ from typing import Any
 # Actions Rasa runs on every turn; they say nothing about what the assistant chose to do.
 HOUSEKEEPING_ACTIONS = frozenset({"action_listen", "action_session_start"})
 ESCALATION_FORM = "escalation_form"
+FALLBACK_INTENT = "nlu_fallback"
 CRISIS_NUMBERS = ("988", "911")
 
 # Function words that are frequent in one language and rare in the other; enough to tell an
@@ -51,6 +52,14 @@ class Turn:
     slots_set: dict[str, Any] = field(default_factory=dict)
     slots_after: dict[str, Any] = field(default_factory=dict)
     loops_started: list[str] = field(default_factory=list)
+    ranking: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def guess(self) -> tuple[str, float] | None:
+        """The classifier's best intent other than the fallback, when the message fell back."""
+        if self.intent != FALLBACK_INTENT:
+            return None
+        return next(((name, conf) for name, conf in self.ranking if name != FALLBACK_INTENT), None)
 
     @property
     def names(self) -> set[str]:
@@ -72,8 +81,14 @@ def turns_from_events(events: list[dict[str, Any]]) -> list[Turn]:
         if kind == "user":
             parse = event.get("parse_data") or {}
             intent = parse.get("intent") or {}
+            ranking = [(r.get("name"), r.get("confidence") or 0.0) for r in parse.get("intent_ranking") or []]
             turns.append(
-                Turn(said=event.get("text") or "", intent=intent.get("name"), confidence=intent.get("confidence"))
+                Turn(
+                    said=event.get("text") or "",
+                    intent=intent.get("name"),
+                    confidence=intent.get("confidence"),
+                    ranking=ranking[:3],
+                )
             )
         elif kind == "slot":
             slots[event["name"]] = event.get("value")

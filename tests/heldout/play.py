@@ -144,6 +144,13 @@ def write_report(path: Path, results: list[ConversationResult], header: dict[str
     return path
 
 
+def hedged(result: TurnResult) -> bool:
+    """A failed turn that fell back although the classifier's best guess was an expected answer."""
+    guess = result.turn.guess if result.turn else None
+    expected = set(result.expect.get("response_any_of", [])) | set(result.expect.get("response_all_of", []))
+    return not result.passed and guess is not None and bool({f"utter_{guess[0]}", f"action_{guess[0]}"} & expected)
+
+
 def _cell(text: str, limit: int = 160) -> str:
     flat = " ".join(text.split()).replace("|", "\\|")
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
@@ -153,6 +160,8 @@ def _actual(turn: Turn | None) -> str:
     if turn is None:
         return "(not played)"
     intent = f"intent {turn.intent} {turn.confidence:.2f}" if turn.confidence is not None else f"intent {turn.intent}"
+    if turn.guess:
+        intent += f" (best guess {turn.guess[0]} {turn.guess[1]:.2f})"
     sources = ", ".join(dict.fromkeys(m.source for m in turn.messages)) or "no reply"
     return f"{intent}; {sources}; “{_cell(turn.text, 120)}”"
 
@@ -183,6 +192,12 @@ def report(results: list[ConversationResult], header: dict[str, str]) -> str:
     )
     lines += ["| expectation broken | turns |", "|---|---|"]
     lines += [f"| {name} | {count} |" for name, count in check_failures(results).most_common()]
+    hedges = sum(hedged(t) for r in results for t in r.turns)
+    lines += [
+        "",
+        f"{hedges} failed turns fell back (asked to confirm or rephrase) although the classifier's best",
+        "guess was an expected answer: the confidence or ambiguity threshold, not understanding.",
+    ]
     lines += ["", "## Failures", ""]
     lines += [
         "| conversation | turn | visitor said | expected | what went wrong | actual |",

@@ -23,7 +23,7 @@ from tests.heldout.cases import (
     training_files,
 )
 from tests.heldout.checks import Turn, failures, language_of, turns_from_events
-from tests.heldout.play import ConversationResult, judge, play_all, rate, write_report
+from tests.heldout.play import ConversationResult, TurnResult, hedged, judge, play_all, rate, write_report
 from tests.servers import running_assistant
 
 PASS_RATE_FLOOR = 0.65
@@ -177,6 +177,30 @@ def test_a_conversation_passes_only_when_every_turn_does():
     )
     assert judge(conversation, [CRISIS_TURN, CRISIS_TURN]).passed, "a crisis follow-up may repeat the crisis reply"
     assert not judge(conversation, [CRISIS_TURN]).passed, "a turn missing from the tracker fails"
+
+
+def test_a_fallback_whose_best_guess_was_expected_is_counted_as_hedged():
+    user = _event(
+        "user",
+        text="is there a chance of getting hooked",
+        parse_data={
+            "intent": {"name": "nlu_fallback", "confidence": 0.3},
+            "intent_ranking": [
+                {"name": "nlu_fallback", "confidence": 0.3},
+                {"name": "ketamine_side_effects", "confidence": 0.27},
+                {"name": "ketamine_overview", "confidence": 0.25},
+            ],
+        },
+    )
+    [turn] = turns_from_events(
+        [user, _event("action", name="action_confirm_topic"), _event("bot", text="Did you mean?")]
+    )
+    assert turn.guess == ("ketamine_side_effects", 0.27)
+    side_effects = {"response_any_of": ["utter_ketamine_side_effects"]}
+    assert hedged(TurnResult(1, turn.said, side_effects, turn, failures(turn, side_effects, False)))
+    overview = {"response_any_of": ["utter_ketamine_overview"]}
+    assert not hedged(TurnResult(1, turn.said, overview, turn, failures(turn, overview, False)))
+    assert CRISIS_TURN.guess is None, "only a fallback has a guess"
 
 
 @pytest.fixture(scope="module")
