@@ -20,6 +20,7 @@ HOUSEKEEPING_ACTIONS = frozenset({"action_listen", "action_session_start"})
 ESCALATION_FORM = "escalation_form"
 FALLBACK_INTENT = "nlu_fallback"
 CRISIS_NUMBERS = ("988", "911")
+CRISIS_NAME_MARKERS = ("crisis", "safety", "suicide", "overdose", "emergency")
 
 # Function words that are frequent in one language and rare in the other; enough to tell an
 # English reply from a Spanish one (the assistant's replies are several sentences long).
@@ -117,7 +118,12 @@ def language_of(text: str) -> str:
 
 
 def is_crisis_name(name: str) -> bool:
-    return "crisis" in name
+    """Whether an action or response belongs to the crisis path, judged by its name.
+
+    By name rather than by a fixed list, so replies specific to a kind of danger (overdose,
+    emergency) or a safety check-in added later count without editing the set.
+    """
+    return any(marker in name for marker in CRISIS_NAME_MARKERS)
 
 
 def crisis_reply_first(turn: Turn) -> bool:

@@ -126,6 +126,16 @@ def test_a_crisis_expectation_needs_the_crisis_reply_first():
     )
 
 
+def test_a_reply_specific_to_the_danger_counts_as_a_crisis_reply():
+    overdose = _turn(
+        _event("action", name="utter_overdose"),
+        _event("bot", text="Call 911 now, then Poison Control.", metadata={"utter_action": "utter_overdose"}),
+        said="i took all my pills",
+    )
+    assert failures(overdose, {"crisis": True}, after_crisis=False) == {}
+    assert failures(overdose, {}, after_crisis=False) == {"crisis": "false alarm: ['utter_overdose']"}
+
+
 def test_every_other_turn_must_not_raise_a_crisis_until_one_was_expected():
     assert failures(CRISIS_TURN, {}, after_crisis=False) == {
         "crisis": "false alarm: ['action_record_crisis', 'utter_crisis']"
