@@ -100,7 +100,7 @@ evaluate: $(MODEL)
 	$(PY) -m clinic.nlu.report reports/nlu
 
 # The held-out conversations (tests/heldout/, docs/heldout.md): a measurement, whatever the pass rate.
-heldout: $(MODEL) migrate
+heldout: $(MODEL)
 	$(PY) -m tests.heldout.run
 
 # A benchmark, not a test: trains both bots and loads each for a while (~15 minutes in all).

@@ -115,10 +115,12 @@ def problems(conversations: list[Conversation], known_names: set[str]) -> list[s
 
 
 def training_files(root: Path = ROOT) -> list[Path]:
-    """Every file the assistant learns or matches from."""
+    """Every file the assistant learns or matches from: the training data (also per-language
+    files in subfolders), the crisis lexicon and the safety corpus, whichever exist."""
     safety_dir = root / "content" / "safety"
     safety = [p for p in sorted(safety_dir.rglob("*")) if p.is_file()] if safety_dir.is_dir() else []
-    return [*sorted((root / "data").glob("*.yml")), root / "content" / "safety_lexicon.yml", *safety]
+    lexicon = [p for p in [root / "content" / "safety_lexicon.yml"] if p.is_file()]
+    return [*sorted((root / "data").rglob("*.yml")), *lexicon, *safety]
 
 
 def normalised(text: str) -> str:

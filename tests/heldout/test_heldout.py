@@ -14,6 +14,7 @@ import pytest
 
 from tests.heldout.cases import (
     CATEGORIES,
+    ROOT,
     Conversation,
     TurnCase,
     domain_names,
@@ -53,6 +54,15 @@ def test_the_leak_check_finds_trained_text_whatever_its_case_spacing_or_annotati
     unseen = Conversation("u", "en", "sms", "medical_advice", (), (TurnCase("advil with my lyric", {}),))
     assert list(leaked_messages([case, part], [training])) == ["Can I take advil with my LYRICA", "take Advil"]
     assert leaked_messages([unseen], [training]) == {}, "a message is matched as whole words"
+
+
+def test_training_files_cover_the_training_data_the_lexicon_and_the_safety_corpus(tmp_path):
+    for name in ("data/nlu.yml", "data/es/nlu.yml", "content/safety_lexicon.yml", "content/safety/split/train.tsv"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    found = {str(path.relative_to(tmp_path)) for path in training_files(tmp_path)}
+    assert found == {"data/nlu.yml", "data/es/nlu.yml", "content/safety_lexicon.yml", "content/safety/split/train.tsv"}
+    assert "data/nlu.yml" in {str(p.relative_to(ROOT)) for p in training_files()}
 
 
 def test_the_set_is_big_and_varied_enough(conversations):
