@@ -18,7 +18,7 @@ ACTIONS_PORT ?= 5055
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json
 
 .PHONY: help install spacy train migrate run run-prod shell test validate pytest e2e evaluate bench lint clean \
-	escalations gazetteer retention-purge forget staff-user
+	escalations gazetteer retention-purge forget staff-user heldout
 
 help:
 	@echo "make run       start everything (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), demo site :8080, staff console :8000)"
@@ -27,6 +27,7 @@ help:
 	@echo "make train     train the model when its inputs changed"
 	@echo "make shell     talk to the assistant in the terminal"
 	@echo "make evaluate  5-fold NLU cross-validation into reports/"
+	@echo "make heldout   play the held-out conversations against the real servers, into reports/heldout.md"
 	@echo "make bench     this assistant vs Rasa's stock bot (throughput, latency, memory) and the fault tests, into reports/bench.md"
 	@echo "make escalations  list escalation records as JSON"
 	@echo "make run-prod  production mode: PostgreSQL, Redis, workers, JSON logs (settings in .env)"
@@ -97,6 +98,10 @@ test: validate pytest e2e
 evaluate: $(MODEL)
 	$(RASA) test nlu --nlu data/nlu.yml --cross-validation --folds 5 --out reports/nlu
 	$(PY) -m clinic.nlu.report reports/nlu
+
+# The held-out conversations (tests/heldout/, docs/heldout.md): a measurement, whatever the pass rate.
+heldout: $(MODEL)
+	$(PY) -m tests.heldout.run
 
 # A benchmark, not a test: trains both bots and loads each for a while (~15 minutes in all).
 bench: $(MODEL) migrate
