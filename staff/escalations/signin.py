@@ -97,7 +97,13 @@ def mfa_setup_view(request: HttpRequest) -> HttpResponse:
         if codes is not None:
             _passed(request, device)
             return render(request, "escalations/mfa_codes.html", {"codes": codes, "enrolled": True})
-        status, error = 400, "That code does not match. Check the phone's clock and try the newest code."
+        status, error = (
+            400,
+            (
+                "That code does not match, or came too soon after a wrong one. "
+                "Check the phone's clock and try the newest code."
+            ),
+        )
     context = {
         "qr_svg": mfa.qr_svg(device),
         "otpauth_uri": device.config_url,
