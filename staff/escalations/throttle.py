@@ -98,6 +98,7 @@ class LoginThrottle:
         now = self.clock()
         address_key, account_key = _key("addr", address), _key("user", normalised_username(username))
         try:
+            self._forget_stale(now)
             wait = self._reserve(address_key, now, self._address_wait)
             if wait:
                 return wait
@@ -152,6 +153,11 @@ class LoginThrottle:
             key=key, defaults={"failures": 0, "window_started": now, "last_failure": 0.0}
         )
         return row
+
+    def _forget_stale(self, now: float) -> None:
+        """Drops counts no rule looks at any more, so names sprayed at the form do not pile up."""
+        cutoff = now - self.policy.window_seconds
+        LoginCounter.objects.filter(window_started__lt=cutoff, last_failure__lt=cutoff).delete()
 
     @staticmethod
     def _hand_back(key: str) -> None:

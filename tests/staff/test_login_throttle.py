@@ -94,6 +94,18 @@ def test_every_spelling_django_signs_in_as_counts_against_the_same_account(db, s
     assert guard.begin("nurse.kim", "d") == 60
 
 
+def test_counts_past_their_window_are_dropped(db):
+    clock = Clock()
+    guard = LoginThrottle(POLICY, clock)
+    for n in range(5):
+        fail(guard, f"sprayed-{n}", "203.0.113.7")
+        clock.now += 5
+    assert LoginCounter.objects.count() == 6
+    clock.now += 61
+    fail(guard, "nurse", "10.0.0.1")
+    assert LoginCounter.objects.count() == 2
+
+
 def test_the_table_holds_no_usernames_or_addresses(db):
     guard = LoginThrottle(POLICY, Clock())
     fail(guard, "nurse.kim", "10.0.0.1")
