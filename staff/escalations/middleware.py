@@ -39,7 +39,9 @@ class SecondFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not user.is_verified() and mfa.is_required(user):
+        # Read by the page layout: no console navigation until the second factor is passed.
+        request.second_factor_pending = user.is_authenticated and not user.is_verified() and mfa.is_required(user)
+        if request.second_factor_pending:
             try:
                 name = resolve(request.path_info).url_name
             except Resolver404:

@@ -70,6 +70,7 @@ def test_with_mfa_required_a_password_alone_opens_nothing(client, admin_user, ma
     posted = client.post(reverse("act", args=[escalation.pk, "note"]), {"text": "sneaky"})
     assert posted.status_code == 302 and not escalation.notes.exists()
     assert not escalation.audit.exists()  # not even a transcript view happened
+    assert 'aria-label="Main"' not in client.get(reverse("mfa_setup")).content.decode()  # no console links yet
 
 
 def test_enrolment_shows_a_qr_code_the_uri_and_the_secret_then_gives_ten_recovery_codes(
