@@ -22,9 +22,9 @@ DECLINE_WORDS = re.compile(
     re.IGNORECASE,
 )
 EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+")
-# Before the @ only letters, digits and "._+-". RFC 5322 allows more ("?", "=", "&", "%"),
+# Before the @ only letters, digits and "._+-'". RFC 5322 allows more ("?", "=", "&", "%"),
 # which a mailto: link reads as extra fields ("x?bcc=someone@elsewhere"); no visitor needs them.
-PLAIN_LOCAL_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+\-]*")
+PLAIN_LOCAL_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+'\-]*")
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
