@@ -52,12 +52,11 @@
       assistantSaid: "Assistant: ",
       staffSaid: "Clinic staff: ",
       greeting: "Hi! I'm ",
-      choose: "Ask me anything, or choose a question:",
       suggestionsLabel: "Suggested questions",
       repliesLabel: "Suggested replies",
-      crisis: "Thinking about suicide or self-harm? Call or text 988, any time.",
-      contact: "Prefer a person? Call {phone} or e-mail {email}.",
-      offline: "Can't reach the assistant right now. Trying again… In an emergency call 911. Thinking about suicide? Call or text 988.",
+      crisis: "Thinking about suicide? Call 988 or text 988, any time.",
+      contact: "Prefer a person? Call {phone}, text {sms} or e-mail {email}.",
+      offline: "Can't reach the assistant right now. Trying again… In an emergency call 911. Thinking about suicide? Call 988 or text 988.",
       sources: "Sources",
       helpful: "Was this helpful?",
       yes: "Yes",
@@ -110,7 +109,9 @@
     ".ccw-status a{color:#7a1010}" +
     ".ccw-log{flex:1;overflow-y:auto;padding:12px;margin:0;position:relative}" +
     ".ccw-card{background:#f4f6f9;border:1px solid #c8d1dc;border-radius:12px;padding:12px;margin:0 0 12px}" +
-    ".ccw-card h3{font-size:1.05em;margin:0 0 6px}.ccw-card p{margin:0 0 8px}" +
+    ".ccw-card h3{font-size:1.05em;margin:0 0 6px}.ccw-card p{margin:0 0 8px}.ccw-card .ccw-replies{margin:0 0 8px}" +
+    ".ccw-card .ccw-reply{text-align:left;font-size:.9em;padding:3px 10px}" +
+    ".ccw-card .ccw-contact{margin:0;font-size:.9em}" +
     ".ccw-card .ccw-disclaimer{font-size:.9em;color:#3d3d3d}" +
     ".ccw-card a,.ccw-bot a{color:#0b4a8f}" +
     ".ccw-msg{width:fit-content;max-width:85%;margin:0 0 4px;padding:8px 12px;border-radius:12px;overflow-wrap:anywhere;scroll-margin-top:8px}" +
@@ -135,12 +136,14 @@
     ".ccw-reply.ccw-chosen:disabled{color:#fff;background:#3f5f80;border-color:#3f5f80}" +
     ".ccw-typing{color:#444;font-style:italic;padding:0 12px 6px;margin:0}" +
     ".ccw-form{display:flex;gap:8px;padding:8px;border-top:1px solid #ccc}" +
-    ".ccw-form textarea{flex:1;min-width:0;resize:none;font:inherit;padding:8px;border:1px solid #767676;border-radius:8px;min-height:44px}" +
+    ".ccw-form textarea{flex:1;min-width:0;resize:none;font:inherit;padding:8px;border:1px solid #767676;border-radius:8px;box-sizing:border-box;height:44px}" +
     ".ccw-send{background:var(--ccw-primary);color:#fff;border:0;border-radius:8px;padding:0 14px;font:inherit;font-weight:600;cursor:pointer;min-height:44px}" +
     ".ccw-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
-    "@media (max-width:480px){.ccw-panel{right:0;bottom:0;width:100vw;height:100%;border-radius:0}.ccw-open .ccw-launcher{display:none}}" +
+    // Small or zoomed windows: the panel takes the whole window, the title one line.
+    "@media (max-width:480px),(max-height:480px){.ccw-panel{right:0;bottom:0;width:100vw;height:100%;border-radius:0}.ccw-open .ccw-launcher{display:none}" +
+    ".ccw-header h2{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.ccw-log{padding:8px}.ccw-card{padding:10px}}" +
     // Short windows (a phone held sideways, or 400% zoom): smaller chrome leaves room to read.
-    "@media (max-height:420px){.ccw-header{padding:2px 8px}.ccw-form{padding:4px}.ccw-form textarea{min-height:36px;padding:4px 8px}.ccw-send{min-height:36px}.ccw-log{padding:6px 10px}}";
+    "@media (max-height:420px){.ccw-header{padding:2px 8px}.ccw-head-button{min-height:28px;padding:0 6px}.ccw-form{padding:4px}.ccw-form textarea{height:36px;padding:4px 8px}.ccw-send{min-height:36px}.ccw-log{padding:6px 10px}}";
 
   function el(tag, attributes, text) {
     var node = document.createElement(tag);
@@ -166,16 +169,18 @@
   }
 
   // One line of text with **bold**, links and tappable numbers, appended node by node.
+  // A number right after "text" opens the messaging app; any other, the phone.
   function renderInline(container, text) {
     var last = 0;
     text.replace(INLINE, function (match, bold, label, url, bare, email, phone, emergency, offset) {
       if (offset > last) container.appendChild(document.createTextNode(text.slice(last, offset)));
+      var scheme = /\btext\s+$/i.test(text.slice(Math.max(0, offset - 8), offset)) ? "sms:" : "tel:";
       if (bold) renderInline(container.appendChild(el("strong")), bold);
       else if (label) container.appendChild(link(url, label));
       else if (bare) container.appendChild(link(bare, bare));
       else if (email) container.appendChild(link("mailto:" + email, email));
-      else if (phone) container.appendChild(link("tel:" + digits(phone), phone));
-      else if (emergency) container.appendChild(link("tel:" + emergency, emergency));
+      else if (phone) container.appendChild(link(scheme + digits(phone), phone));
+      else if (emergency) container.appendChild(link(scheme + emergency, emergency));
       last = offset + match.length;
       return match;
     });
@@ -308,7 +313,12 @@
     this.panel.removeAttribute("hidden");
     this.root.classList.add("ccw-open");
     this.launcher.setAttribute("aria-expanded", "true");
-    if (this.socket && this.socket.disconnected) this.socket.connect(); // after "End chat"
+    if (this.ended) {
+      // After "End chat": a new conversation starts when the visitor comes back.
+      this.ended = false;
+      this.clearLog();
+      if (this.socket) this.socket.connect();
+    }
     this.input.focus();
   };
 
@@ -411,23 +421,16 @@
     var self = this;
     var card = el("div", { class: "ccw-card" });
     card.appendChild(el("h3", {}, strings.greeting + (config.assistantName || config.clinicName) + "."));
-    if (config.intro) renderMarkdown(card, config.intro);
     var note = card.appendChild(el("p", { class: "ccw-disclaimer" }));
     renderInline(note, [config.disclaimer, strings.crisis].filter(Boolean).join(" "));
-    note.appendChild(document.createTextNode(" "));
-    note.appendChild(link("sms:988", "Text 988"));
-    if (config.phone && config.email) {
-      var contact = card.appendChild(el("p", { class: "ccw-contact" }));
-      renderInline(contact, fill(strings.contact, { phone: config.phone, email: config.email }));
-      if (config.sms) {
-        contact.appendChild(document.createTextNode(" "));
-        contact.appendChild(link("sms:" + digits(config.sms), "Text us"));
-      }
-    }
+    if (config.intro) renderMarkdown(card, config.intro);
     var questions = (config.suggestions || []).slice(0, 4);
     if (questions.length) {
-      card.appendChild(el("p", {}, strings.choose));
       this.addReplies(card, questions.map(function (q) { return { title: q, payload: q }; }), strings.suggestionsLabel, true);
+    }
+    if (config.phone && config.email) {
+      var contact = card.appendChild(el("p", { class: "ccw-contact" }));
+      renderInline(contact, fill(strings.contact, { phone: config.phone, sms: config.sms || config.phone, email: config.email }));
     }
     this.log.appendChild(card);
     this.transcript.push({ who: config.assistantName || config.clinicName, text: [config.intro, config.disclaimer].join("\n") });
@@ -684,6 +687,7 @@
     this.forget();
     if (this.socket) this.socket.disconnect(); // a new conversation starts only when the chat is opened again
     this.log.appendChild(el("p", { class: "ccw-ended" }, strings.ended));
+    this.ended = true;
     this.close();
   };
 
