@@ -605,7 +605,7 @@
     this.nextId += 1;
     var item = {
       id: Date.now().toString(36) + "-" + this.nextId, payload: payload, shown: shown, state: "queued",
-      status: el("span", { class: "ccw-pending" }, " · " + strings.sending),
+      status: el("span", { class: "ccw-pending" }, " · " + (this.ready ? strings.sending : strings.notSent)),
     };
     shownItem.meta.appendChild(item.status);
     this.outbox.push(item);

@@ -132,7 +132,7 @@ def test_one_bubble_per_answer_with_the_view_at_its_start(open_page, site):
     expect(bubble.locator("time")).to_have_count(0)  # the time sits under the bubble, discreetly
     expect(page.locator(".ccw-meta time")).to_have_count(4)
     no_axe_violations(page)
-    shoot(page, "answer")
+    shoot(page, "answer", element=None)
 
 
 def test_sources_are_a_collapsible_line_of_links(open_page, site):
@@ -284,6 +284,7 @@ def test_a_thumbs_down_with_its_reason_is_stored_with_the_conversation(open_page
     rating.locator(".ccw-rate-down").click()
     expect(rating).to_contain_text("What went wrong? (optional)")
     expect(rating.locator(".ccw-reason-wrong_topic")).to_be_focused()
+    rating.scroll_into_view_if_needed()
     no_axe_violations(page)
     shoot(page, "rating")
     rating.locator(".ccw-reason-not_clear").click()
@@ -298,17 +299,80 @@ def test_a_thumbs_down_with_its_reason_is_stored_with_the_conversation(open_page
     expect(page.locator(".ccw-rating").last).to_have_text("Thanks for your feedback.", timeout=ANSWER_TIMEOUT)
 
 
-def test_twenty_messages_typed_offline_are_all_sent_and_confirmed(open_page, site):
+def test_wanting_a_person_after_a_thumbs_down_asks_for_one(open_page, site):
     page = open_page()
-    page.route("**/widget/vendor/socket.io.min.js", lambda route: (page.wait_for_timeout(2000), route.continue_()))
+    open_chat(page, site)
+    ask(page, "how long does a ketamine infusion take?")
+    rating = answer_bubble(page).locator(".ccw-rating")
+    rating.locator(".ccw-rate-down").click()
+    rating.locator(".ccw-reason-want_person").click()
+    expect(rating).to_contain_text("Thanks for your feedback.")
+    expect(page.locator(".ccw-user").last).to_have_text("You said: I want to talk to a person")
+    expect(page.locator(".ccw-bot").last).to_contain_text("contact you", timeout=ANSWER_TIMEOUT)
+    conversation_id = session_token(page).split(".")[0]
+    stored = [r for r in list_ratings(site) if r["conversation_id"] == conversation_id]
+    assert [(r["value"], r["reason"]) for r in stored] == [("down", "want_person")]
+
+
+# The socket.io client, changed to connect only when the test says so and to count what it sends.
+HELD_CONNECTION = """
+;(function () {
+  var realIo = window.io;
+  window.io = function (url, options) {
+    var socket = realIo(url, Object.assign({}, options, { autoConnect: false }));
+    window.connectNow = function () { socket.connect(); };
+    window.sends = {};  // how many times each message went out
+    var emit = socket.emit;
+    socket.emit = function (name, data) {
+      if (name === "user_uttered") window.sends[data.id] = (window.sends[data.id] || 0) + 1;
+      return emit.apply(this, arguments);
+    };
+    return socket;
+  };
+})();
+"""
+
+
+def test_twenty_messages_typed_offline_are_sent_in_small_batches_each_confirmed(open_page, site):
+    page = open_page()
+
+    def hold(route):
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text() + HELD_CONNECTION)
+
+    page.route("**/widget/vendor/socket.io.min.js", hold)
     page.goto(site["url"])
     page.click(".ccw-launcher")
+    page.wait_for_function("window.connectNow !== undefined")
     page.evaluate("for (let i = 0; i < 20; i++) window.ClinicChat.send('thank you ' + i, 'thank you ' + i)")
     expect(page.locator(".ccw-user")).to_have_count(20)
+    expect(page.locator(".ccw-pending")).to_have_count(20)
+    expect(page.locator(".ccw-pending").first).to_have_text(" · Not sent yet. Retrying…")
+    page.evaluate("window.connectNow()")
     expect(page.locator(".ccw-pending")).to_have_count(0, timeout=120_000)
+    # Sent all at once, engine.io refuses the payload ("Too many packets in payload") and the
+    # messages get through only by retries. In small batches each goes once.
+    assert list(page.evaluate("window.sends").values()) == [1] * 20
     conversation_id = session_token(page).split(".")[0]
     users = [e["text"] for e in tracker_events(site, conversation_id) if e["event"] == "user"]
     assert users == [f"thank you {i}" for i in range(20)]
+
+
+def test_a_message_not_confirmed_shows_as_not_sent_and_is_retried(open_page, site):
+    page = open_page()
+    open_chat(page, site)
+    ask(page, "hi")
+    expect(page.locator(".ccw-bot").first).to_be_visible(timeout=ANSWER_TIMEOUT)
+    expect(page.locator(".ccw-pending")).to_have_count(0)
+    site["kill_rasa"]()
+    try:
+        expect(page.locator(".ccw-status")).to_contain_text("Can't reach the assistant", timeout=ANSWER_TIMEOUT)
+        ask(page, "what is ketamine therapy")
+        expect(page.locator(".ccw-pending")).to_have_text(" · Not sent yet. Retrying…")
+    finally:
+        site["start_rasa"]()
+    expect(page.locator(".ccw-pending")).to_have_count(0, timeout=60_000)
+    expect(page.locator(".ccw-log")).to_contain_text("anesthetic", timeout=ANSWER_TIMEOUT)
 
 
 @pytest.mark.parametrize(
