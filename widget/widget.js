@@ -88,7 +88,8 @@
       "(https?:\\/\\/[^\\s<>\"']+[^\\s<>\"'.,;:!?)])",
       "([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63})*\\.[A-Za-z]{2,24})",
       "((?:\\b1[ .-])?(?:\\(\\d{3}\\) ?|\\b\\d{3}[ .-])\\d{3}[ .-]\\d{4}\\b)",
-      "((?:^|(?<=[^\\d-]))(?:911|988)(?![\\d-]))",
+      // No lookbehind: Safari before 16.4 cannot parse one, and the whole widget would fail.
+      "(^|[^\\d-])(911|988)(?![\\d-])",
     ].join("|"),
     "g"
   );
@@ -172,7 +173,8 @@
   // A number right after "text" opens the messaging app; any other, the phone.
   function renderInline(container, text) {
     var last = 0;
-    text.replace(INLINE, function (match, bold, label, url, bare, email, phone, emergency, offset) {
+    text.replace(INLINE, function (match, bold, label, url, bare, email, phone, before, emergency, offset) {
+      if (before) offset += before.length; // the character before 911/988 stays text
       if (offset > last) container.appendChild(document.createTextNode(text.slice(last, offset)));
       var scheme = /\btext\s+$/i.test(text.slice(Math.max(0, offset - 8), offset)) ? "sms:" : "tel:";
       if (bold) renderInline(container.appendChild(el("strong")), bold);
@@ -181,7 +183,7 @@
       else if (email) container.appendChild(link("mailto:" + email, email));
       else if (phone) container.appendChild(link(scheme + digits(phone), phone));
       else if (emergency) container.appendChild(link(scheme + emergency, emergency));
-      last = offset + match.length;
+      last = offset + match.length - (before ? before.length : 0);
       return match;
     });
     if (last < text.length) container.appendChild(document.createTextNode(text.slice(last)));

@@ -409,3 +409,33 @@ def test_every_state_reflows_without_violations(open_page, site, viewport, name)
     fits()
     no_axe_violations(page)
     shoot(page, f"{name}-answer", element=None)
+
+
+def test_staff_replies_render_the_safe_markdown_subset_and_nothing_else(open_page, site):
+    page = open_page()
+    open_chat(page, site)
+    expect(page.locator(".ccw-card")).to_be_visible(timeout=ANSWER_TIMEOUT)
+    text = (
+        "**Hello** from Dana.\n\n- Call 911 now, or 1-800-222-1222\n- or text 988\n\n"
+        "<img src=x onerror=\"document.body.dataset.pwned='1'\"> [click](javascript:alert(1)) "
+        "x@example.org?bcc=all@example.org see https://example.org/a."
+    )
+    response = requests.post(
+        f"{site['rasa']}/webhooks/socketio/staff_message",
+        params={"token": site["token"]},
+        json={"conversation_id": session_token(page).split(".")[0], "text": text},
+        timeout=30,
+    )
+    assert response.json() == {"delivered": True}
+    bubble = page.locator(".ccw-staff")
+    expect(bubble).to_be_visible(timeout=ANSWER_TIMEOUT)
+    expect(bubble.locator("strong")).to_have_text("Hello")
+    expect(bubble.locator("ul > li")).to_have_count(2)
+    hrefs = bubble.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    # An address never carries extra fields into the mail app (no "?bcc=" in a mailto: link).
+    mails = ["mailto:x@example.org", "mailto:all@example.org"]
+    assert hrefs == ["tel:911", "tel:+18002221222", "sms:988", *mails, "https://example.org/a"]
+    expect(bubble).to_contain_text("<img src=x")
+    expect(bubble).to_contain_text("[click](javascript:alert(1))")
+    assert page.locator(".ccw-log img").count() == 0
+    assert page.evaluate("document.body.dataset.pwned") is None
