@@ -24,6 +24,8 @@ from clinic.transcript import event_buttons, shown_text
 RATING_SLOT = "answer_rating"
 VALUES = ("up", "down")
 REASONS = ("wrong_topic", "not_clear", "want_person")
+# A thumb, then at most one reason: a client repeating itself cannot grow the tracker.
+MAX_RATINGS_PER_ANSWER = 2
 
 
 class RatingError(ValueError):
@@ -40,6 +42,17 @@ def rating_for(
         raise RatingError(f"a reason is given with a thumbs down, one of {', '.join(REASONS)}")
     if not isinstance(response, str) or not sources_for(response):
         raise RatingError("only FAQ answers are rated")
+    events = list(events)
+    earlier = [
+        e
+        for e in events
+        if e.get("event") == "slot"
+        and e.get("name") == RATING_SLOT
+        and isinstance(e.get("value"), dict)
+        and (e["value"].get("response"), e["value"].get("answer_at")) == (response, answer_at)
+    ]
+    if len(earlier) >= MAX_RATINGS_PER_ANSWER:
+        raise RatingError("this answer has been rated already")
     message = None
     offered: list[dict[str, Any]] = []
     for event in events:

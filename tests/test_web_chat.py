@@ -135,3 +135,12 @@ def test_the_latest_rating_of_each_answer_counts():
         ("utter_a", "down", "wrong_topic"),
     ]
     assert {r["conversation_id"] for r in ratings} == {"web-1"} and ratings[1]["rated_at"] == 10.0
+
+
+def test_an_answer_takes_a_thumb_and_one_reason_and_no_more():
+    first = rating_for(CONVERSATION, "utter_fibro_definition", 7.5, "down")
+    events = [*CONVERSATION, {"event": "slot", "name": RATING_SLOT, "timestamp": 8.0, "value": first}]
+    second = rating_for(events, "utter_fibro_definition", 7.5, "down", "wrong_topic")
+    events.append({"event": "slot", "name": RATING_SLOT, "timestamp": 8.5, "value": second})
+    with pytest.raises(RatingError, match="rated already"):
+        rating_for(events, "utter_fibro_definition", 7.5, "up")
