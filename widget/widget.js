@@ -133,6 +133,7 @@
     ".ccw-rating p{margin:0}" +
     ".ccw-replies{display:flex;flex-wrap:wrap;gap:6px;margin:0 0 10px}" +
     ".ccw-reply,.ccw-rate{background:#fff;color:#0b3d73;border:2px solid #0b3d73;border-radius:16px;padding:4px 12px;font:inherit;font-size:.95em;cursor:pointer;min-height:32px}" +
+    ".ccw-rate{display:inline-flex;align-items:center;gap:4px}" +
     ".ccw-reply:disabled{color:#5e5e5e;border-color:#b0b0b0;background:#f2f2f2;cursor:default}" +
     ".ccw-reply.ccw-chosen:disabled{color:#fff;background:#3f5f80;border-color:#3f5f80}" +
     ".ccw-typing{color:#444;font-style:italic;padding:0 12px 6px;margin:0}" +
@@ -210,6 +211,25 @@
         renderInline(paragraph, line.trim());
       });
     });
+  }
+
+  // Thumb icons drawn as SVG: an emoji needs a font that not every system has.
+  var THUMB = "M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 " +
+    "7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z";
+
+  function thumb(down) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = svg.appendChild(document.createElementNS(ns, "path"));
+    path.setAttribute("d", THUMB);
+    path.setAttribute("fill", "currentColor");
+    if (down) path.setAttribute("transform", "rotate(180 12 12)");
+    return svg;
   }
 
   function fill(template, values) {
@@ -529,7 +549,9 @@
       box.textContent = "";
       box.appendChild(el("p", {}, question));
       options.forEach(function (option) {
-        var button = box.appendChild(el("button", { class: "ccw-rate " + option.className, type: "button" }, option.label));
+        var button = box.appendChild(el("button", { class: "ccw-rate " + option.className, type: "button" }));
+        if (option.icon) button.appendChild(option.icon);
+        button.appendChild(document.createTextNode(option.label));
         button.addEventListener("click", option.chosen);
       });
     };
@@ -563,8 +585,8 @@
       box.querySelector("button").focus();
     };
     ask(strings.helpful, [
-      { label: "👍 " + strings.yes, className: "ccw-rate-up", chosen: function () { rate("up", null, thank); } },
-      { label: "👎 " + strings.no, className: "ccw-rate-down", chosen: function () { rate("down", null, followUp); } },
+      { label: strings.yes, icon: thumb(false), className: "ccw-rate-up", chosen: function () { rate("up", null, thank); } },
+      { label: strings.no, icon: thumb(true), className: "ccw-rate-down", chosen: function () { rate("down", null, followUp); } },
     ]);
   };
 

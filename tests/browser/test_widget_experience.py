@@ -167,6 +167,7 @@ def test_quick_replies_are_disabled_after_use_and_kept_after_reload(open_page, s
     expect(page.locator(".ccw-bot").last).to_contain_text("central sensitization", timeout=ANSWER_TIMEOUT)
     for index in range(3):
         expect(replies.nth(index)).to_be_disabled()
+    replies.first.scroll_into_view_if_needed()
     no_axe_violations(page)
     shoot(page, "quick-replies-used")
     page.reload()
