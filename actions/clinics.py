@@ -1,10 +1,11 @@
 """Clinic finder actions: where the clinics are, the nearest one, hours and contact."""
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from clinic.conversation.context import day_mentioned
 from clinic.directory import Clinic, Directory, default_directory
 from clinic.finder import clinic_named, render_contact_answer, render_hours_answer, render_location_answer
 from clinic.messages import SMS_CHANNELS
@@ -56,7 +57,8 @@ class ActionClinicHours(Action):
         clinics = clinics_asked_about(tracker, directory)
         text = tracker.latest_message.get("text") or ""
         dispatcher.utter_message(text=render_hours_answer(directory, clinics, text, is_sms(tracker)))
-        return []
+        # The day asked about stays the context of a follow-up ("and Irvine?").
+        return [SlotSet("day_asked", day_mentioned(text))]
 
 
 class ActionClinicContact(Action):

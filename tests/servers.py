@@ -115,6 +115,8 @@ def running_assistant(
     rasa_ports, actions_port = [free_port() for _ in range(replicas)], free_port()
     token = "test-token"
     env = {**os.environ, **store_env(workdir), "RASA_API_TOKEN": token, "ACTIONS_PORT": str(actions_port)}
+    # The action server parses the parts of a several-question message with Rasa's HTTP API.
+    env["RASA_URL"] = f"http://127.0.0.1:{rasa_ports[0]}"
     if production:
         env |= production.env(actions_port)
     env |= extra_env or {}

@@ -1,0 +1,235 @@
+"""Dialogue context: recognising a follow-up and resolving it against the conversation so far.
+
+The conversation's context lives in slots (``topic``: the last answered intent; ``subject``:
+ketamine, fibromyalgia, medications, ..., or clinic; ``clinic_context``; ``day_asked``). A
+follow-up leans on them: "how long does it last?", "and for kids?", "is that covered",
+"is there parking?", "and Irvine?", "what about tomorrow", or a bare place or ZIP after a
+location question. ``is_follow_up`` decides from the message alone, cheaply, in the NLU
+pipeline (clinic/nlu/follow_ups.py); ``resolve`` picks the answer with the slots, in
+``action_answer_follow_up``. What the words mean is content (content/dialogue.yml).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_TABLE = Path(__file__).resolve().parents[2] / "content" / "dialogue.yml"
+CLINIC = "clinic"
+# Follow-ups are short; a long message says what it is about.
+MAX_FOLLOW_UP_WORDS = 9
+MAX_BARE_WORDS = 4
+OPENERS = re.compile(
+    r"^\s*(?:¿\s*)?(?:and|n|also|plus|what about|how about|same for|same with|y|y qué tal|qué tal|what if)\b",
+    re.IGNORECASE,
+)
+ANAPHORA = frozenset(
+    "it its it's that thats that's this they them their theirs those these there one ones".split()
+    + "esa ese eso esto ellos".split()
+)
+ZIP_CODE = re.compile(r"\b9\d{4}\b")
+WORD = re.compile(r"[\w'’-]+", re.UNICODE)
+# Intents a short message is better left to: greetings, thanks, yes/no, hand-offs.
+NOT_FOLLOW_UPS = frozenset(
+    {
+        "greet",
+        "goodbye",
+        "thank_you",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "ask_capabilities",
+        "request_human",
+        "book_appointment",
+        "medical_advice",
+        "crisis",
+    }
+)
+CONFIDENT = 0.5
+PLACE_ENTITIES = ("city", "zip_code")
+
+
+@dataclass(frozen=True)
+class Table:
+    subjects_by_intent: dict[str, str]
+    subject_words: dict[str, list[str]]
+    aspects: dict[str, list[str]]
+    clinic_aspects: frozenset[str]
+    aspect_of_intent: dict[str, str]
+    answers: dict[str, dict[str, str]]
+
+
+@lru_cache(maxsize=2)
+def load_table(path: Path = DEFAULT_TABLE) -> Table:
+    raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Table(
+        subjects_by_intent=raw["subjects_by_intent"],
+        subject_words=raw["subject_words"],
+        aspects=raw["aspects"],
+        clinic_aspects=frozenset(raw["clinic_aspects"]),
+        aspect_of_intent=raw["aspect_of_intent"],
+        answers=raw["answers"],
+    )
+
+
+def _normalise(text: str) -> str:
+    return " " + " ".join(w.lower().replace("’", "'") for w in WORD.findall(text or "")) + " "
+
+
+def _has_phrase(normalised: str, phrases: list[str]) -> bool:
+    return any(f" {phrase.lower()} " in normalised for phrase in phrases)
+
+
+def subject_named(text: str, table: Table | None = None) -> str | None:
+    """The subject a message names itself ("ketamine", "lyrica", "fibro"), if any."""
+    table = table or load_table()
+    normalised = _normalise(text)
+    return next((s for s, words in table.subject_words.items() if _has_phrase(normalised, words)), None)
+
+
+def aspect_asked(text: str, table: Table | None = None) -> str | None:
+    """What a message asks about ("side effects", "parking", "for kids"), if it says."""
+    table = table or load_table()
+    normalised = _normalise(text)
+    return next((a for a, words in table.aspects.items() if _has_phrase(normalised, words)), None)
+
+
+def is_follow_up(text: str, intent: str | None, confidence: float, entities: list[dict]) -> bool:
+    """Whether a message leans on the conversation so far rather than standing alone."""
+    if intent in NOT_FOLLOW_UPS and confidence >= CONFIDENT:
+        return False
+    words = WORD.findall(text or "")
+    if not words or len(words) > MAX_FOLLOW_UP_WORDS:
+        return False
+    table = load_table()
+    if OPENERS.match(text):
+        return True
+    has_place = any(e.get("entity") in (*PLACE_ENTITIES, CLINIC) for e in entities) or bool(ZIP_CODE.search(text))
+    if len(words) <= MAX_BARE_WORDS and (has_place or aspect_asked(text, table)):
+        # "fullerton", "92602", "side effects?", "parking?", "by train?", "tomorrow?"
+        return True
+    lowered = {w.lower().replace("’", "'") for w in words}
+    return bool(lowered & ANAPHORA) and subject_named(text, table) is None and not has_place
+
+
+@dataclass(frozen=True)
+class Context:
+    topic: str | None = None
+    subject: str | None = None
+    clinic: str | None = None
+    day: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What answers a follow-up: a response or message name, or a clinic answer, or a question back.
+
+    ``kind`` is "answer" (``name`` is a response in domain.yml or a message in
+    content/messages.yml), "clinic" (``name`` is the clinic intent to answer, for ``clinic``
+    or, with ``place``, the nearest clinic) or "clarify" (``name`` says what to ask).
+    ``slots`` is the context the answer leaves behind.
+    """
+
+    kind: str
+    name: str
+    clinic: str | None = None
+    day_text: str | None = None
+    slots: dict[str, Any] = field(default_factory=dict)
+
+
+DAY_WORDS = re.compile(
+    r"\b(today|tonight|tomorrow|tmrw|tmr|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekend|weekends|"
+    r"mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|"
+    r"christmas|xmas|thanksgiving|new year'?s|labor day|memorial day|july 4|4th of july|"
+    r"mañana|hoy|lunes|martes|miércoles|jueves|viernes|sábado|sabado|domingo)\b",
+    re.IGNORECASE,
+)
+
+
+def day_mentioned(text: str) -> str | None:
+    match = DAY_WORDS.search(text or "")
+    return match.group(0).lower() if match else None
+
+
+def resolve(
+    text: str,
+    classifier_intent: str | None,
+    clinic_named: str | None,
+    place_named: bool,
+    context: Context,
+    table: Table | None = None,
+) -> Resolution:
+    """The answer to a follow-up, given what the conversation was about."""
+    table = table or load_table()
+    aspect = aspect_asked(text, table)
+    day = day_mentioned(text)
+    new_subject = subject_named(text, table)
+    about_clinic = (
+        clinic_named is not None
+        or place_named
+        or day is not None
+        or aspect in table.clinic_aspects
+        or (new_subject is None and context.subject == CLINIC and aspect is None)
+    )
+    if about_clinic and new_subject is None:
+        return _resolve_clinic(aspect, day, clinic_named, place_named, context, table)
+    subject = new_subject or (context.subject if context.subject != CLINIC else None)
+    if subject is None and aspect == "cost":
+        # The cost answer covers every treatment, so "is it covered?" needs no subject.
+        return Resolution("answer", "utter_cost_insurance", slots={"topic": "cost_insurance"})
+    if subject is None:
+        return Resolution("clarify", "clarify_subject")
+    aspect = (
+        aspect or table.aspect_of_intent.get(classifier_intent or "") or table.aspect_of_intent.get(context.topic or "")
+    )
+    if aspect is None and new_subject is not None:
+        aspect = "definition"
+    name = table.answers.get(subject, {}).get(aspect or "")
+    if name is None:
+        return Resolution("clarify", "clarify_aspect", slots={"subject": subject})
+    slots = {"subject": subject}
+    if name.startswith("utter_"):
+        slots["topic"] = name.removeprefix("utter_")
+    return Resolution("answer", name, slots=slots)
+
+
+def _resolve_clinic(
+    aspect: str | None,
+    day: str | None,
+    clinic_named: str | None,
+    place_named: bool,
+    context: Context,
+    table: Table,
+) -> Resolution:
+    clinic = clinic_named or context.clinic
+    previous = table.aspect_of_intent.get(context.topic or "") if context.subject == CLINIC else None
+    if day is not None:
+        aspect = "hours"
+    elif place_named and clinic_named is None:
+        # A bare place or ZIP: the nearest clinic.
+        return Resolution(
+            "clinic", "clinic_locations", slots={"subject": CLINIC, "topic": "clinic_locations", "clinic_context": None}
+        )
+    aspect = aspect if aspect in table.clinic_aspects else previous
+    if aspect is None:
+        return Resolution("clarify", "clarify_subject")
+    if aspect in ("parking", "transit") and clinic is None:
+        return Resolution("clarify", "clarify_clinic", slots={"subject": CLINIC})
+    intent = {
+        "location": "clinic_locations",
+        "hours": "clinic_hours",
+        "contact": "clinic_contact",
+        "parking": "clinic_parking",
+        "transit": "clinic_transit",
+    }[aspect]
+    day_text = day or (context.day if aspect == "hours" and clinic_named is not None else None)
+    slots = {"subject": CLINIC, "topic": intent, "clinic_context": clinic}
+    if day is not None:
+        slots["day_asked"] = day
+    return Resolution("clinic", intent, clinic=clinic, day_text=day_text, slots=slots)
