@@ -58,6 +58,11 @@ def guard_handler(
     return handle
 
 
+def client_address(request: Request) -> str:
+    """The caller's address: a trusted proxy's forwarded one when Sanic is told of one (PROXIES_COUNT)."""
+    return request.remote_addr or request.ip
+
+
 def remember_agent(blueprint: Blueprint) -> Blueprint:
     """Makes the serving app's agent visible to ``guard_handler`` during each request."""
 

@@ -10,9 +10,8 @@ import hashlib
 import hmac
 import uuid
 
+from clinic.conversation_ids import WEB_PREFIX
 from clinic.local_secrets import local_secret
-
-PREFIX = "web-"
 
 
 def _sign(conversation_id: str) -> str:
@@ -21,7 +20,7 @@ def _sign(conversation_id: str) -> str:
 
 
 def issue_session() -> str:
-    conversation_id = f"{PREFIX}{uuid.uuid4().hex}"
+    conversation_id = f"{WEB_PREFIX}{uuid.uuid4().hex}"
     return f"{conversation_id}.{_sign(conversation_id)}"
 
 
@@ -30,6 +29,6 @@ def verify_session(token: str | None) -> str | None:
     if not isinstance(token, str) or token.count(".") != 1:
         return None
     conversation_id, signature = token.split(".")
-    if not conversation_id.startswith(PREFIX) or not hmac.compare_digest(_sign(conversation_id), signature):
+    if not conversation_id.startswith(WEB_PREFIX) or not hmac.compare_digest(_sign(conversation_id), signature):
         return None
     return conversation_id
