@@ -29,7 +29,8 @@ def with_api_token(rasa_arguments: list[str]) -> list[str]:
         raise SystemExit("Pass the API token in RASA_API_TOKEN, not --auth-token: ps shows command lines")
     if "--enable-api" not in rasa_arguments:
         return rasa_arguments
-    return [*rasa_arguments, "--auth-token", api_token()]
+    # One argument: a random token may start with "-", which argparse would take for an option.
+    return [*rasa_arguments, f"--auth-token={api_token()}"]
 
 
 def prepare(rasa_arguments: list[str]) -> list[str]:

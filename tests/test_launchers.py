@@ -41,8 +41,8 @@ def test_the_action_server_will_not_start_without_a_token(monkeypatch, value):
 
 
 def test_the_api_token_is_added_in_process_from_the_environment(monkeypatch):
-    monkeypatch.setenv("RASA_API_TOKEN", "from-the-environment")
-    assert with_api_token(["run", "--enable-api"]) == ["run", "--enable-api", "--auth-token", "from-the-environment"]
+    monkeypatch.setenv("RASA_API_TOKEN", "-starts-like-an-option")
+    assert with_api_token(["run", "--enable-api"]) == ["run", "--enable-api", "--auth-token=-starts-like-an-option"]
     assert with_api_token(["run"]) == ["run"]
 
 
