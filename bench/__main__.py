@@ -46,7 +46,7 @@ def stock_server(project: Path) -> Iterator[dict[str, Any]]:
     with (project / "rasa.log").open("wb") as log:
         started = time.monotonic()
         process = subprocess.Popen(
-            [*RASA, "run", "--model", "models", "--port", str(port)],
+            [*RASA, "run", "--model", "models", "--interface", "127.0.0.1", "--port", str(port)],
             cwd=project,
             env=quiet_env(project),
             stdout=log,

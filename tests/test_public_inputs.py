@@ -129,7 +129,7 @@ def test_an_action_call_without_rasas_token_is_refused_and_records_nothing(guard
     assert not [e for e in list_escalations(guarded["env"]) if e["conversation_id"] == "sms-attacker"]
 
 
-def test_a_text_plain_action_call_is_refused_even_with_the_token(guarded):
+def test_a_text_plain_or_broken_json_action_call_is_refused_even_with_the_token(guarded):
     # A web page may POST text/plain anywhere without asking the server first.
     token = {"X-Clinic-Action-Token": guarded["env"]["ACTION_SERVER_TOKEN"]}
     body = json.dumps(crafted_crisis_call())
@@ -141,6 +141,13 @@ def test_a_text_plain_action_call_is_refused_even_with_the_token(guarded):
         f"{guarded['actions']}/webhook", data=body, headers={**token, "Content-Type": "text/plain"}, timeout=30
     )
     assert plain.status_code == 415
+    broken = requests.post(
+        f"{guarded['actions']}/webhook",
+        data="{not json",
+        headers={**token, "Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert broken.status_code == 400 and "json" in broken.json()["error"]
 
 
 def test_unknown_action_server_routes_get_a_json_404(guarded):
