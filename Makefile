@@ -24,7 +24,7 @@ ACTIONS_PORT ?= 5055
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json
 
 .PHONY: help install spacy train migrate run run-prod shell test validate pytest e2e evaluate bench lint clean \
-	escalations gazetteer retention-purge forget staff-user heldout
+	escalations gazetteer retention-purge forget staff-user heldout dialogues
 
 help:
 	@echo "make run       start everything (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), demo site :8080, staff console :8000)"
@@ -34,6 +34,7 @@ help:
 	@echo "make shell     talk to the assistant in the terminal"
 	@echo "make evaluate  5-fold NLU cross-validation into reports/"
 	@echo "make heldout   play the held-out conversations against the real servers, into reports/heldout.md"
+	@echo "make dialogues play the dialogue test set (tests/dialogues/) against the real servers, into reports/dialogues.md"
 	@echo "make bench     this assistant vs Rasa's stock bot (throughput, latency, memory) and the fault tests, into reports/bench.md"
 	@echo "make escalations  list escalation records as JSON"
 	@echo "make run-prod  production mode: PostgreSQL, Redis, workers, JSON logs (settings in .env)"
@@ -108,6 +109,10 @@ evaluate: $(MODEL)
 # The held-out conversations (tests/heldout/, docs/heldout.md): a measurement, whatever the pass rate.
 heldout: $(MODEL)
 	$(PY) -m tests.heldout.run
+
+# The dialogue test set (tests/dialogues/, issue 17): follow-ups, several questions, the finder.
+dialogues: $(MODEL)
+	$(PY) -m tests.dialogues.run
 
 # A benchmark, not a test: trains both bots and loads each for a while (~15 minutes in all).
 bench: $(MODEL) migrate

@@ -12,7 +12,13 @@ from actions.clinics import is_sms
 from clinic.conversation.context import Context, Resolution, load_table, resolve, subject_named
 from clinic.conversation.several import FOLLOW_UP, MAX_PARTS_ANSWERED, PartPlan, fit_sms, plan_part
 from clinic.directory import Clinic, Directory, default_directory
-from clinic.finder import clinic_named, render_contact_answer, render_hours_answer, render_location_answer
+from clinic.finder import (
+    clinic_answered,
+    clinic_named,
+    render_contact_answer,
+    render_hours_answer,
+    render_location_answer,
+)
 from clinic.messages import load_messages, message
 from clinic.parse_client import ParseUnavailable, parse_texts
 from clinic.places import find_place
@@ -157,7 +163,13 @@ class ActionAnswerFollowUp(Action):
         entities = entities_by_name(tracker.latest_message.get("entities") or [])
         sent, _ = speaker.resolution(resolution, text, entities)
         dispatcher.utter_message(**sent)
-        return [SlotSet(slot, value) for slot, value in resolution.slots.items()]
+        slots = dict(resolution.slots)
+        if resolution.kind == "clinic" and resolution.name == "clinic_locations" and resolution.clinic is None:
+            # A bare place got the nearest clinic, which the next follow-up is about.
+            lookup = find_place(text, entities.get("zip_code", []) + entities.get("city", []))
+            nearest = clinic_answered(speaker.directory, lookup, None)
+            slots["clinic_context"] = nearest.name if nearest else None
+        return [SlotSet(slot, value) for slot, value in slots.items()]
 
 
 class ActionAnswerSeveralQuestions(Action):

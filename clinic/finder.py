@@ -103,6 +103,15 @@ def render_one_location(clinic: Clinic, sms: bool, lead: str = "") -> str:
     return f"{lead}{clinic_card(clinic)}" + (f"\n{extras}" if extras else "")
 
 
+def clinic_answered(directory: Directory, lookup: PlaceLookup, named: Clinic | None) -> Clinic | None:
+    """The one clinic ``render_location_answer`` shows, if it shows one: the conversation's clinic."""
+    if named is not None:
+        return named
+    if lookup.place is None:
+        return None
+    return clinic_in_city(directory, lookup.place) or nearest_clinics(lookup.place, directory.clinics)[0][0]
+
+
 def render_location_answer(directory: Directory, lookup: PlaceLookup, named: Clinic | None, sms: bool) -> str:
     """The answer to "where are you" / "one in Irvine?" / "closest to 92630?"."""
     if named is not None:

@@ -43,7 +43,6 @@ NOT_FOLLOW_UPS = frozenset(
         "affirm",
         "deny",
         "bot_challenge",
-        "ask_capabilities",
         "request_human",
         "book_appointment",
         "medical_advice",
@@ -52,6 +51,10 @@ NOT_FOLLOW_UPS = frozenset(
 )
 CONFIDENT = 0.5
 PLACE_ENTITIES = ("city", "zip_code")
+# "my 15 year old", "a 9-yr-old": a child named by age.
+CHILD_AGE = re.compile(r"\b(?:1[0-7]|[1-9])[ -]?(?:years?|yrs?|y/?o)\b(?:[ -]old)?", re.IGNORECASE)
+# Aspects that need a clinic whatever else the message says ("where would I park my car").
+CLINIC_ONLY_ASPECTS = frozenset({"parking", "transit"})
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ def subject_named(text: str, table: Table | None = None) -> str | None:
 def aspect_asked(text: str, table: Table | None = None) -> str | None:
     """What a message asks about ("side effects", "parking", "for kids"), if it says."""
     table = table or load_table()
+    if CHILD_AGE.search(text or ""):
+        return "kids"
     normalised = _normalise(text)
     return next((a for a, words in table.aspects.items() if _has_phrase(normalised, words)), None)
 
@@ -110,7 +115,10 @@ def is_follow_up(text: str, intent: str | None, confidence: float, entities: lis
     if OPENERS.match(text):
         return True
     has_place = any(e.get("entity") in (*PLACE_ENTITIES, CLINIC) for e in entities) or bool(ZIP_CODE.search(text))
-    if len(words) <= MAX_BARE_WORDS and (has_place or aspect_asked(text, table)):
+    aspect = aspect_asked(text, table)
+    if aspect in CLINIC_ONLY_ASPECTS:
+        return True
+    if len(words) <= MAX_BARE_WORDS and (has_place or aspect):
         # "fullerton", "92602", "side effects?", "parking?", "by train?", "tomorrow?"
         return True
     lowered = {w.lower().replace("’", "'") for w in words}
@@ -178,7 +186,7 @@ def resolve(
         or (new_subject is None and context.subject == CLINIC and aspect is None)
     )
     if about_clinic and new_subject is None:
-        return _resolve_clinic(aspect, day, clinic_named, place_named, context, table)
+        return _resolve_clinic(aspect, day, clinic_named, place_named, classifier_intent, context, table)
     subject = new_subject or (context.subject if context.subject != CLINIC else None)
     if subject is None and aspect == "cost":
         # The cost answer covers every treatment, so "is it covered?" needs no subject.
@@ -204,11 +212,15 @@ def _resolve_clinic(
     day: str | None,
     clinic_named: str | None,
     place_named: bool,
+    classifier_intent: str | None,
     context: Context,
     table: Table,
 ) -> Resolution:
     clinic = clinic_named or context.clinic
     previous = table.aspect_of_intent.get(context.topic or "") if context.subject == CLINIC else None
+    if previous is None and clinic_named is not None:
+        # A clinic named without context: what the classifier read, or where it is.
+        previous = table.aspect_of_intent.get(classifier_intent or "", "location")
     if day is not None:
         aspect = "hours"
     elif place_named and clinic_named is None:
@@ -219,8 +231,9 @@ def _resolve_clinic(
     aspect = aspect if aspect in table.clinic_aspects else previous
     if aspect is None:
         return Resolution("clarify", "clarify_subject")
-    if aspect in ("parking", "transit") and clinic is None:
-        return Resolution("clarify", "clarify_clinic", slots={"subject": CLINIC})
+    if aspect in CLINIC_ONLY_ASPECTS and clinic is None:
+        # The aspect waits in the topic for the clinic's name.
+        return Resolution("clarify", "clarify_clinic", slots={"subject": CLINIC, "topic": f"clinic_{aspect}"})
     intent = {
         "location": "clinic_locations",
         "hours": "clinic_hours",
