@@ -25,7 +25,8 @@ CLINIC = "clinic"
 MAX_FOLLOW_UP_WORDS = 9
 MAX_BARE_WORDS = 4
 OPENERS = re.compile(
-    r"^\s*(?:¿\s*)?(?:and|n|also|plus|what about|how about|same for|same with|y|y qué tal|qué tal|what if)\b",
+    r"^\s*(?:¿\s*)?(?:and|n|also|plus|what about|wat about|wht about|how about|same for|same with|what if|"
+    r"y|y qué tal|qué tal)\b",
     re.IGNORECASE,
 )
 ANAPHORA = frozenset(
@@ -50,11 +51,33 @@ NOT_FOLLOW_UPS = frozenset(
     }
 )
 CONFIDENT = 0.5
+CLINIC_INTENTS = frozenset({"clinic_locations", "clinic_hours", "clinic_contact"})
+# "this week", "that morning": a time, not something said before.
+DEICTIC_TIME = re.compile(
+    r"\b(?:this|that|these)\s+(?:week|weekend|month|morning|afternoon|evening|year|time|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.IGNORECASE,
+)
 PLACE_ENTITIES = ("city", "zip_code")
 # "my 15 year old", "a 9-yr-old": a child named by age.
 CHILD_AGE = re.compile(r"\b(?:1[0-7]|[1-9])[ -]?(?:years?|yrs?|y/?o)\b(?:[ -]old)?", re.IGNORECASE)
 # Aspects that need a clinic whatever else the message says ("where would I park my car").
 CLINIC_ONLY_ASPECTS = frozenset({"parking", "transit"})
+
+
+DAY_WORDS = re.compile(
+    r"\b(today|tonight|tomorrow|tmrw|tmr|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekend|weekends|"
+    r"mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|"
+    r"christmas|xmas|thanksgiving|new year'?s|labor day|memorial day|july 4|4th of july|"
+    r"mañana|hoy|lunes|martes|miércoles|jueves|viernes|sábado|sabado|domingo)\b",
+    re.IGNORECASE,
+)
+
+
+def day_mentioned(text: str) -> str | None:
+    match = DAY_WORDS.search(text or "")
+    return match.group(0).lower() if match else None
 
 
 @dataclass(frozen=True)
@@ -118,11 +141,22 @@ def is_follow_up(text: str, intent: str | None, confidence: float, entities: lis
     aspect = aspect_asked(text, table)
     if aspect in CLINIC_ONLY_ASPECTS:
         return True
-    if len(words) <= MAX_BARE_WORDS and (has_place or aspect):
-        # "fullerton", "92602", "side effects?", "parking?", "by train?", "tomorrow?"
+    bare = len(words) <= MAX_BARE_WORDS
+    if bare and day_mentioned(text) and not has_place:
+        # "tomorrow?", "sunday then": the day of the clinic in context.
         return True
-    lowered = {w.lower().replace("’", "'") for w in words}
-    return bool(lowered & ANAPHORA) and subject_named(text, table) is None and not has_place
+    if intent in CLINIC_INTENTS and confidence >= CONFIDENT:
+        # "wen r u open", "irvine clinic hours pls": a clinic question complete in itself.
+        return _has_anaphora(text) and not has_place
+    if bare and (has_place or aspect):
+        # "fullerton", "92602", "side effects?", "by train?"
+        return True
+    return _has_anaphora(text) and subject_named(text, table) is None and not has_place
+
+
+def _has_anaphora(text: str) -> bool:
+    words = WORD.findall(DEICTIC_TIME.sub(" ", text or ""))
+    return bool({w.lower().replace("’", "'") for w in words} & ANAPHORA)
 
 
 @dataclass(frozen=True)
@@ -148,21 +182,6 @@ class Resolution:
     clinic: str | None = None
     day_text: str | None = None
     slots: dict[str, Any] = field(default_factory=dict)
-
-
-DAY_WORDS = re.compile(
-    r"\b(today|tonight|tomorrow|tmrw|tmr|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekend|weekends|"
-    r"mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|"
-    r"christmas|xmas|thanksgiving|new year'?s|labor day|memorial day|july 4|4th of july|"
-    r"mañana|hoy|lunes|martes|miércoles|jueves|viernes|sábado|sabado|domingo)\b",
-    re.IGNORECASE,
-)
-
-
-def day_mentioned(text: str) -> str | None:
-    match = DAY_WORDS.search(text or "")
-    return match.group(0).lower() if match else None
 
 
 def resolve(
