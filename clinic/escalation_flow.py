@@ -107,6 +107,7 @@ def build_escalation(
     best_time: str | None = None,
     consent: bool = False,
     directory: Directory | None = None,
+    language: str | None = None,
 ) -> NewEscalation:
     contact_value = given(contact)
     return NewEscalation(
@@ -122,6 +123,7 @@ def build_escalation(
         best_time=given(best_time),
         consent=bool(consent) and bool(contact_value),
         clinic=clinic_discussed(events, directory) if directory else "",
+        language=language or None,
     )
 
 
