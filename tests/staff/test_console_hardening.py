@@ -16,7 +16,7 @@ def test_every_console_page_is_no_store_with_a_strict_csp(admin_client, make_esc
     escalation = make_escalation()
     pages = [
         admin_client.get(reverse("queue")),
-        admin_client.post(reverse("queue"), {"q": "Maria"}),
+        admin_client.post(reverse("queue"), {"q": "Maria"}, follow=True),
         admin_client.get(reverse("detail", args=[escalation.pk])),
         admin_client.get(reverse("dashboard")),
         admin_client.get(reverse("audit")),
