@@ -117,8 +117,10 @@ staff-user: migrate
 	$(PY) -m staff staffuser
 
 # The messages content editors labelled in the console's review page, as training data and test stories.
+# REVIEW_DATA_DIR and REVIEW_STORIES write elsewhere than data/ and tests/reviewed_stories.yml.
 review-export: migrate
-	$(PY) -m staff review_export
+	$(PY) -m staff review_export $(if $(REVIEW_DATA_DIR),--data-dir $(REVIEW_DATA_DIR)) \
+	  $(if $(REVIEW_STORIES),--stories $(REVIEW_STORIES))
 
 escalations: migrate
 	@$(PY) -m clinic.escalations list
