@@ -164,3 +164,13 @@ async def test_crisis_is_recorded_as_urgent_without_asking_anything(recorded):
     [escalation] = recorded
     assert escalation.reason == "crisis" and escalation.priority == "urgent"
     assert dispatcher.messages == []
+
+
+async def test_the_conversation_language_slot_goes_with_the_escalation(recorded):
+    dispatcher = CollectingDispatcher()
+    spanish = make_tracker(text="quiero morir", intent="crisis", slots={"language": "es"})
+    await ActionRecordCrisis().run(dispatcher, spanish, {})
+    slots = {"contact": "+19495550142", "consent": True, "escalation_reason": "request_human", "language": "es"}
+    await ActionSubmitEscalation().run(dispatcher, make_tracker(slots=slots), {})
+    await ActionRecordCrisis().run(dispatcher, make_tracker(text="I want to die", intent="crisis"), {})
+    assert [escalation.language for escalation in recorded] == ["es", "es", None]
