@@ -22,9 +22,9 @@ DECLINE_WORDS = re.compile(
     re.IGNORECASE,
 )
 EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+")
-# Before the @ only letters, digits and "._+-". RFC 5322 allows more ("?", "=", "&", "%"),
+# Before the @ only letters, digits and "._+-'". RFC 5322 allows more ("?", "=", "&", "%"),
 # which a mailto: link reads as extra fields ("x?bcc=someone@elsewhere"); no visitor needs them.
-PLAIN_LOCAL_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+\-]*")
+PLAIN_LOCAL_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+'\-]*")
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
@@ -103,11 +103,3 @@ def clean_first_name(text: str) -> str | None:
         return None
     name = words[0]
     return name[:1].upper() + name[1:50]
-
-
-def display_contact(value: str) -> str:
-    """A stored contact as a person reads it: (949) 555-0123 for +19495550123."""
-    if value.startswith("+"):
-        number = phonenumbers.parse(value, "US")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return value

@@ -26,6 +26,7 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.ratings import RATING_SLOT
 from clinic.redact import redact
 from clinic.review_groups import DEFAULT_DISTANCE, group_messages, most_common
 from staff.escalations.models import Escalation, ReviewCursor, ReviewItem, ReviewKind, ReviewStatus
@@ -34,7 +35,6 @@ from staff.escalations.tracker import Event, TrackerUnreadable, read_events
 logger = logging.getLogger(__name__)
 FALLBACK_INTENT = "nlu_fallback"
 NOT_REVIEWED_INTENTS = {"crisis"}
-RATING_SLOT = "answer_rating"
 NAME_SLOTS = ("first_name",)
 LANGUAGE_SLOT = "language"
 # Events this recent are read again at every collection: ids can commit out of order under

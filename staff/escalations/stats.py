@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy
 from django.utils import timezone
 
+from clinic.ratings import RATING_SLOT
 from clinic.topics import FAQ_INTENTS, TOPIC_LABELS
 from staff.escalations.models import Escalation
 from staff.escalations.tracker import read_events, tracker_database_url
@@ -88,7 +89,6 @@ def conversation_stats(since: datetime, url: str | None = None, top: int = 8) ->
 
 # "Is the assistant helping?" (issue 20): figures over the tracker's conversations and the escalations.
 NOT_RECORDED = "not recorded"
-RATING_SLOT = "answer_rating"
 LANGUAGE_SLOT = "language"
 
 

@@ -169,7 +169,7 @@ class TrackerStore:
         return SlotSet(name, value, timestamp=at if at is not None else self.tick())
 
     def rating(self, response: str, message: str, value: str, answer_at: float = 1.0):
-        """What the web chat stores for a "was this helpful?" rating (see clinic.ratings on the widget branch)."""
+        """What the web chat stores for a "was this helpful?" rating (clinic.ratings)."""
         return self.slot(
             "answer_rating",
             {"response": response, "answer_at": answer_at, "message": message, "value": value, "reason": None},

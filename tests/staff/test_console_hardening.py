@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
+from clinic.contact import mailto_href, normalise_email
 from staff.escalations.roles import ADMIN, create_user
 from tests.staff.conftest import PASSWORD
 
@@ -42,6 +43,20 @@ def test_the_console_pages_need_no_inline_script_or_style(admin_client, make_esc
         assert all(' src="/static/' in attributes and not body.strip() for attributes, body in scripts), url
         assert html.count("<script") == len(scripts), url
         assert "<style" not in html and " style=" not in html, url
+
+
+@pytest.mark.parametrize(
+    "typed", ["x?bcc=thief@example.net", "x&cc=a@example.net", "x%3Fbcc@example.net", "a=b@example.net", "@example.net"]
+)
+def test_an_address_that_could_carry_link_fields_is_not_taken_or_linked(typed):
+    assert normalise_email(typed) is None and mailto_href(typed) == ""
+
+
+@pytest.mark.parametrize("typed", ["maria@example.org", "o'brien@example.org", "j.doe+clinic@mail.example.org"])
+def test_plain_addresses_are_taken_and_linked_encoded(typed):
+    assert normalise_email(f"it's {typed} thanks") == typed
+    href = mailto_href(typed)
+    assert href.startswith("mailto:") and "?" not in href and "'" not in href
 
 
 def test_a_crafted_email_never_becomes_a_mailto_link_with_extra_fields(staff_client, make_escalation):

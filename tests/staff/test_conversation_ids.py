@@ -117,6 +117,7 @@ def test_an_escalation_filed_under_a_crafted_id_does_not_show_another_conversati
     page = staff_client.get(reverse("detail", args=[escalation.pk]))
     assert page.status_code == 200
     assert VICTIM_TEXT not in page.content.decode()
+    assert "conversation id is not one the assistant issues" in page.content.decode()
     assert rasa.paths == []
     # The console does read a well-formed conversation through the same fake.
     ordinary = make_escalation(conversation_id="victim")

@@ -1,17 +1,21 @@
 """Login throttling: the policy on the real table with a fake clock, the login page, and parallel attempts."""
 
-import threading
+import json
+import os
+import subprocess
+import sys
 import uuid
 
 import pytest
-from django.contrib.auth.signals import user_login_failed
 from django.db.models import F
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from staff.escalations.models import LoginCounter
 from staff.escalations.throttle import LoginThrottle, ThrottlePolicy, client_address
+from tests.servers import ROOT
 from tests.staff.conftest import PASSWORD
+from tests.staff.parallel_logins import one_account, one_address
 
 POLICY = ThrottlePolicy(max_failures=3, window_seconds=60, first_delay_seconds=2, max_delay_seconds=10)
 
@@ -210,41 +214,8 @@ def committed_account(settings_override):
     get_user_model().objects.filter(pk=user.pk).delete()
 
 
-def parallel_wrong_logins(usernames: list[str], addresses: list[str]) -> tuple[int, list[int]]:
-    """40 wrong passwords at once; returns how many reached the password check, and the statuses."""
-    from django.db import connections
-
-    checked, statuses, lock = [0], [], threading.Lock()
-    start = threading.Barrier(len(usernames))
-
-    def count_check(**_: object) -> None:
-        with lock:
-            checked[0] += 1
-
-    def attempt(username: str, address: str) -> None:
-        try:
-            client = Client()
-            start.wait()
-            status = login(client, username, "wrong-password", REMOTE_ADDR=address).status_code
-            with lock:
-                statuses.append(status)
-        finally:
-            connections.close_all()
-
-    user_login_failed.connect(count_check)
-    try:
-        threads = [threading.Thread(target=attempt, args=pair) for pair in zip(usernames, addresses, strict=True)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-    finally:
-        user_login_failed.disconnect(count_check)
-    return checked[0], statuses
-
-
 def test_forty_parallel_wrong_passwords_for_one_account_get_at_most_the_limit_checked(committed_account):
-    checked, statuses = parallel_wrong_logins([committed_account] * 40, [f"10.1.0.{n}" for n in range(40)])
+    checked, statuses = one_account(committed_account)
     assert len(statuses) == 40 and set(statuses) <= {401, 429}
     assert 1 <= checked <= 5, checked
     assert statuses.count(401) == checked
@@ -254,6 +225,27 @@ def test_forty_parallel_wrong_passwords_from_one_address_get_at_most_the_free_on
     committed_account, monkeypatch
 ):
     monkeypatch.setenv("STAFF_LOGIN_FIRST_DELAY_SECONDS", "60")
-    checked, statuses = parallel_wrong_logins([f"guess-{n}" for n in range(40)], ["203.0.113.7"] * 40)
+    checked, statuses = one_address()
     assert len(statuses) == 40 and set(statuses) <= {401, 429}
     assert 1 <= checked <= 5, checked
+
+
+def test_on_postgresql_too_parallel_wrong_passwords_get_at_most_the_limit_checked(postgres, tmp_path):
+    """Production's database: the compare-and-swap updates hold under PostgreSQL's row locks."""
+    env = {
+        **os.environ,
+        "ESCALATIONS_DATABASE_URL": postgres.create_database(f"throttle_{uuid.uuid4().hex[:8]}"),
+        "CLINIC_VAR_DIR": str(tmp_path),
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.staff.parallel_logins"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    for checked, statuses in json.loads(run.stdout.splitlines()[-1]).values():
+        assert len(statuses) == 40 and set(statuses) <= {401, 429}
+        assert 1 <= checked <= 5, checked

@@ -28,7 +28,7 @@ def load_canned_replies(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("escalations", "0005_merge_login_counter_quiet_hours"),
+        ("escalations", "0005_sms_quiet_hours"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
