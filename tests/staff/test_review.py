@@ -139,7 +139,7 @@ def test_new_topic_out_of_scope_and_dismiss(editor_client, tracker_store, decisi
     assert (item.status, item.intent, item.note) == (decision, "", extra.get("note", ""))
 
 
-def test_who_may_see_and_label_the_review(staff_client, admin_client, editor_client, tracker_store):
+def test_who_may_see_and_label_the_review(staff_client, admin_client, editor_client, tracker_store, make_escalation):
     assert staff_client.get(reverse("review")).status_code == 403
     assert "content editors" in staff_client.get(reverse("review")).content.decode()
     assert admin_client.get(reverse("review")).status_code == 200
@@ -147,6 +147,10 @@ def test_who_may_see_and_label_the_review(staff_client, admin_client, editor_cli
     assert editor_client.get(reverse("queue"))["Location"] == reverse("review")
     assert editor_client.get(reverse("dashboard")).status_code == 200
     assert editor_client.get(reverse("audit")).status_code == 403
+    # Content editors never see an escalation (contact details), nor change one.
+    escalation = make_escalation()
+    assert editor_client.get(reverse("detail", args=[escalation.pk])).status_code == 403
+    assert editor_client.post(reverse("act", args=[escalation.pk, "flag"]), {"at": "x"}).status_code == 403
 
 
 def test_staff_flag_a_visitor_turn_from_the_transcript(staff_client, make_escalation):
