@@ -6,7 +6,8 @@ What was said (the triggering message and every transcript turn) is kept normali
 PostgreSQL's full-text search (``to_tsvector``/``websearch_to_tsquery`` with the language-neutral
 ``simple`` configuration: visitors write English and Spanish); on SQLite every word of the query
 must appear in the normalised text. Names, e-mails, conversation ids and phone numbers match
-by substring on both databases, so a first name or the end of a number is enough.
+by substring on both databases, so a first name or the end of a number is enough; the
+8-character id the console shows finds its escalation.
 
 Search terms are personal data: the console keeps them in the session, never in a URL or a log.
 """
@@ -22,6 +23,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 MAX_QUERY = 200
+_ID_PREFIX = re.compile(r"[0-9a-f]{8}")
 
 
 def normalised(text: str) -> str:
@@ -47,6 +49,9 @@ def _contacts(query: str) -> Q:
     if len(digits) >= 4:
         # "(949) 555-0101" finds +19495550101: phones are stored in E.164.
         condition |= Q(contact_phone__contains=digits)
+    if _ID_PREFIX.fullmatch(query.lower()):
+        # The 8-character id the console shows (before the UUID's first hyphen on every database).
+        condition |= Q(id__startswith=query.lower())
     return condition
 
 

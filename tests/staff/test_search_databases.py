@@ -40,6 +40,8 @@ found = {}
 terms = ["cymbalta", "CYMBALTA infusions", "dolor espalda", "dólor", "maria", "949 555 0142", "example.org"]
 for term in [*terms, "cymbalta dolor"]:
     found[term] = sorted(names[e.pk] for e in queue(QueueFilters(search=term)))
+prefix = str(Escalation.objects.get(conversation_id="web-other").pk)[:8]
+found["id prefix"] = sorted(names[e.pk] for e in queue(QueueFilters(search=prefix)))
 print(json.dumps({"found": found, "sql": str(queue(QueueFilters(search="cymbalta")).query)}))
 """
 
@@ -65,6 +67,7 @@ EXPECTED = {
     "949 555 0142": ["maria"],
     "example.org": ["maria"],
     "cymbalta dolor": [],
+    "id prefix": ["other"],
 }
 
 
