@@ -201,6 +201,12 @@ def test_export_writes_labelled_examples_and_stories_and_skips_conflicts(tmp_pat
         {"user": "and (blue cross)?\n", "intent": "cost_insurance"},
     ]
     assert len(result.skipped) == 2 and result.examples == 2
+    # Rasa reads them as stories of user turns with the labelled intents.
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+
+    [read] = YAMLStoryReader(Domain.empty()).read_from_file(str(stories))
+    assert [event.intent_name for event in read.events] == ["cost_insurance", "cost_insurance"]
     empty = export([], data, stories)
     assert empty.examples == 0
     assert yaml.safe_load((data / "nlu_reviewed.yml").read_text(encoding="utf-8")) == {"version": "3.1", "nlu": []}
