@@ -23,7 +23,7 @@ ACTIONS_PORT ?= 5055
 # Everything the trained model depends on: retrain only when one of these changed.
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json
 
-.PHONY: help install spacy train migrate run run-prod shell test validate pytest e2e evaluate bench lint clean \
+.PHONY: help install spacy train migrate run run-prod shell test validate pytest e2e evaluate bench lint clean review-export \
 	escalations gazetteer retention-purge forget staff-user heldout dialogues
 
 help:
@@ -33,6 +33,7 @@ help:
 	@echo "make train     train the model when its inputs changed"
 	@echo "make shell     talk to the assistant in the terminal"
 	@echo "make evaluate  5-fold NLU cross-validation into reports/"
+	@echo "make review-export  write the review page's labelled messages to data/nlu_reviewed.yml and tests/reviewed_stories.yml"
 	@echo "make heldout   play the held-out conversations against the real servers, into reports/heldout.md"
 	@echo "make dialogues play the dialogue test set (tests/dialogues/) against the real servers, into reports/dialogues.md"
 	@echo "make bench     this assistant vs Rasa's stock bot (throughput, latency, memory) and the fault tests, into reports/bench.md"
@@ -125,6 +126,12 @@ gazetteer: $(VENV)/.installed
 # Asks in a terminal; STAFF_USERNAME, STAFF_PASSWORD and STAFF_ROLE (staff|admin) make it non-interactive.
 staff-user: migrate
 	$(PY) -m staff staffuser
+
+# The messages content editors labelled in the console's review page, as training data and test stories.
+# REVIEW_DATA_DIR and REVIEW_STORIES write elsewhere than data/ and tests/reviewed_stories.yml.
+review-export: migrate
+	$(PY) -m staff review_export $(if $(REVIEW_DATA_DIR),--data-dir $(REVIEW_DATA_DIR)) \
+	  $(if $(REVIEW_STORIES),--stories $(REVIEW_STORIES))
 
 escalations: migrate
 	@$(PY) -m clinic.escalations list

@@ -215,6 +215,7 @@ class ActionSubmitEscalation(Action):
             best_time=tracker.get_slot("best_time"),
             consent=consent,
             directory=directory,
+            language=tracker.slots.get("language"),
         )
         await escalate(escalation)
         say(
@@ -239,6 +240,7 @@ class ActionRecordCrisis(Action):
             trigger=trigger_of(tracker),
             events=tracker.events,
             directory=default_directory(),
+            language=tracker.slots.get("language"),
         )
         await escalate(escalation)
         return []

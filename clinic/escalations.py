@@ -54,6 +54,8 @@ class NewEscalation:
     best_time: str = ""
     consent: bool = False
     clinic: str = ""
+    # The conversation's ``language`` slot, when the assistant keeps one.
+    language: str | None = None
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     # Set when staff were alerted while the record was still waiting in the outbox.
     notified: bool = False
@@ -140,6 +142,7 @@ class EscalationStore:
                     "best_time": escalation.best_time,
                     "consent": escalation.consent,
                     "clinic": escalation.clinic,
+                    "language": escalation.language,
                     "triggering_message": escalation.triggering_message,
                     "transcript": escalation.transcript,
                     "notified_at": datetime.now(UTC) if escalation.notified else None,
@@ -211,10 +214,12 @@ class EscalationStore:
         from staff.escalations.models import Escalation
 
         holding_text = Escalation.objects.exclude(transcript=[], triggering_message="")
-        cleared = holding_text.filter(created_at__lt=created_before).update(transcript=[], triggering_message="")
+        cleared = holding_text.filter(created_at__lt=created_before).update(
+            transcript=[], triggering_message="", search_text=""
+        )
         for start in range(0, len(conversation_ids), 500):
             batch = Q(conversation_id__in=conversation_ids[start : start + 500])
-            cleared += holding_text.filter(batch).update(transcript=[], triggering_message="")
+            cleared += holding_text.filter(batch).update(transcript=[], triggering_message="", search_text="")
         return cleared
 
     def forget_conversation(self, conversation_id: str) -> int:
