@@ -247,3 +247,19 @@ class ActionAnswerSeveralQuestions(Action):
         if plan.kind == "person":
             return speaker.message("part_person", phone=speaker.directory.group_phone)[0], context, {}
         return speaker.message("part_not_answered", part=plan.text.rstrip("?. "))[0], context, {}
+
+
+class ActionAnswerNoise(Action):
+    """Emoji, punctuation or a keyboard mash: what the assistant can do, with the suggested questions."""
+
+    def name(self) -> str:
+        return "action_answer_noise"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        speaker = Speaker(tracker, domain)
+        sent, _ = speaker.message("noise_reply")
+        # A suggestion is sent as if typed, as the web chat's greeting sends it.
+        suggestions = speaker.directory.brand.suggestions if speaker.directory.brand else ()
+        sent["buttons"] = [{"title": s, "payload": s} for s in suggestions]
+        dispatcher.utter_message(**sent)
+        return []
