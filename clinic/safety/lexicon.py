@@ -1,14 +1,14 @@
-"""The deterministic crisis screen: does a message say someone is in danger right now?
+"""The deterministic crisis layer: does a message say someone is in danger right now?
 
 The lexicon (content/safety_lexicon.yml) explains how entries are chosen; this module only
-matches them, folding case, accents and curly quotes, and cancels a match that a negation
-word shortly before it, in the same clause, turns around.
+matches them over the normalised text (clinic/safety/normalise.py: case, accents, spaced-out
+letters, leetspeak, stretched letters, misspellings) and cancels a match that a negation word
+shortly before it, in the same clause, turns around.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +16,9 @@ from re import Pattern
 
 import yaml
 
-DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "content" / "safety_lexicon.yml"
+from clinic.safety.normalise import normalise
+
+DEFAULT_LEXICON = Path(__file__).resolve().parents[2] / "content" / "safety_lexicon.yml"
 # Message metadata a channel sets when the opening message of a session is a crisis.
 CRISIS_FIRST_METADATA = "crisis_first"
 NEGATION_WINDOW = 3
@@ -72,14 +74,6 @@ class CrisisMatch:
     entry_id: str
     category: str
     matched_text: str
-
-
-def normalise(text: str) -> str:
-    """Lower case, accents removed, curly quotes straightened, spaces collapsed."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"\s+", " ", folded).strip()
 
 
 def load_lexicon(path: Path = DEFAULT_LEXICON) -> list[LexiconEntry]:

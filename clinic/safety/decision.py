@@ -1,0 +1,84 @@
+"""The crisis decision: the lexicon and the crisis model together, three outcomes.
+
+- crisis: an un-negated lexicon entry, or the model at or above its crisis threshold with a
+  crisis kind. The kind (suicide/self-harm, overdose/poisoning, medical emergency now, someone
+  else in danger) chooses the reply.
+- possible_crisis: the model between its two thresholds, or sure of danger but not of which
+  (an ambiguous message such as "I can't do this anymore"). The assistant asks directly.
+- none: everything else, whatever the intent classifier thinks.
+
+The lexicon decides alone when it matches, because its entries are explicit; the model
+catches what the lexicon cannot list (indirect wording, method questions, Spanish variants)
+and tells a question about risks from a person at risk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from clinic.safety.corpus import CRISIS_KINDS, NONE, POSSIBLE
+from clinic.safety.language import detect_language
+from clinic.safety.lexicon import DEFAULT_LEXICON, LexiconEntry, cached_lexicon, screen_in_detail
+from clinic.safety.model import DEFAULT_MODEL, CrisisModel, cached_model
+from clinic.safety.normalise import normalise
+
+CRISIS = "crisis"
+# Lexicon categories to the kind of crisis they are.
+KIND_OF_CATEGORY = {
+    "suicidal_intent": "suicide_self_harm",
+    "self_harm": "suicide_self_harm",
+    "overdose": "overdose_poisoning",
+    "medical_emergency": "medical_emergency",
+    "other_in_danger": "other_in_danger",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str  # crisis, possible_crisis or none
+    kind: str | None  # for a crisis: one of CRISIS_KINDS
+    source: str | None  # "lexicon", "model" or None
+    probability: float
+    entry: str | None = None  # the lexicon entry that matched
+    language: str | None = None  # "en", "es", or None when the message does not tell
+    negated: bool = False  # the lexicon saw only negated phrases ("I'm not suicidal")
+
+    def as_output(self) -> dict[str, object]:
+        """What the parse result carries (never the message itself)."""
+        return {
+            "outcome": self.outcome,
+            "kind": self.kind,
+            "source": self.source,
+            "probability": round(self.probability, 4),
+            "entry": self.entry,
+            "language": self.language,
+        }
+
+
+class CrisisDetector:
+    def __init__(self, lexicon: list[LexiconEntry], model: CrisisModel) -> None:
+        self.lexicon = lexicon
+        self.model = model
+
+    @classmethod
+    def load(cls, lexicon: Path = DEFAULT_LEXICON, model: Path = DEFAULT_MODEL) -> CrisisDetector:
+        return cls(cached_lexicon(lexicon), cached_model(model))
+
+    def decide(self, text: str | None) -> Decision:
+        language = detect_language(text)
+        if not text or not text.strip():
+            return Decision(NONE, None, None, 0.0, language=language)
+        screening = screen_in_detail(text, self.lexicon)
+        score = self.model.score(normalise(text))
+        if screening.match is not None:
+            kind = KIND_OF_CATEGORY.get(screening.match.category, "suicide_self_harm")
+            # The lexicon says "someone passed out"; the model knows whether it is someone else.
+            if score.kind == "other_in_danger" and score.probability >= self.model.crisis_threshold:
+                kind = "other_in_danger"
+            return Decision(CRISIS, kind, "lexicon", score.probability, screening.match.entry_id, language)
+        if score.probability >= self.model.crisis_threshold and score.kind in CRISIS_KINDS:
+            return Decision(CRISIS, score.kind, "model", score.probability, None, language, screening.negated)
+        if score.probability >= self.model.possible_threshold:
+            return Decision(POSSIBLE, None, "model", score.probability, None, language, screening.negated)
+        return Decision(NONE, None, None, score.probability, None, language, screening.negated)
