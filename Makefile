@@ -15,9 +15,10 @@ MODEL := $(MODEL_DIR)/current.tar.gz
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 # Everything the trained model depends on: retrain only when one of these changed.
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json
+CRISIS_MODEL := build/crisis/model.pkl
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json $(CRISIS_MODEL)
 
-.PHONY: help install spacy train migrate run run-prod shell test validate pytest e2e evaluate bench lint clean \
+.PHONY: help install spacy crisis-model safety-split evaluate-safety train migrate run run-prod shell test validate pytest e2e evaluate bench lint clean \
 	escalations gazetteer retention-purge forget staff-user
 
 help:
@@ -27,6 +28,7 @@ help:
 	@echo "make train     train the model when its inputs changed"
 	@echo "make shell     talk to the assistant in the terminal"
 	@echo "make evaluate  5-fold NLU cross-validation into reports/"
+	@echo "make evaluate-safety  crisis detection on the held-out safety corpus into reports/safety.md"
 	@echo "make bench     this assistant vs Rasa's stock bot (throughput, latency, memory) and the fault tests, into reports/bench.md"
 	@echo "make escalations  list escalation records as JSON"
 	@echo "make run-prod  production mode: PostgreSQL, Redis, workers, JSON logs (settings in .env)"
@@ -52,6 +54,20 @@ $(SPACY_MODEL)/meta.json: $(VENV)/.installed content/spacy/entities.yml content/
 	$(PY) -m clinic.nlu.spacy_model --output $(SPACY_MODEL)
 
 spacy: $(SPACY_MODEL)/meta.json
+
+# The crisis model (clinic/safety/model.py), built from the training part of the safety corpus.
+$(CRISIS_MODEL): $(VENV)/.installed content/safety/train.tsv data/nlu.yml content/safety_lexicon.yml $(wildcard clinic/safety/*.py)
+	$(PY) -m clinic.safety.model --output $(CRISIS_MODEL)
+
+crisis-model: $(CRISIS_MODEL)
+
+# Rewrites content/safety/train.tsv and heldout.tsv from content/safety/source/ (committed).
+safety-split: $(VENV)/.installed
+	$(PY) -m clinic.safety.corpus
+
+# Recall and false alarms on the held-out part, per language and style, into reports/safety.md.
+evaluate-safety: $(CRISIS_MODEL)
+	$(PY) -m clinic.safety.evaluate
 
 $(MODEL): $(TRAINING_INPUTS)
 	$(RASA) train --fixed-model-name current --out $(MODEL_DIR) --quiet

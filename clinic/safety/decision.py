@@ -15,6 +15,7 @@ and tells a question about risks from a person at risk.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from clinic.safety.corpus import CRISIS_KINDS, NONE, POSSIBLE
@@ -24,7 +25,14 @@ from clinic.safety.model import DEFAULT_MODEL, CrisisModel, cached_model
 from clinic.safety.normalise import normalise
 
 CRISIS = "crisis"
+# A weak lexicon entry ("lethal dose", "overdose", "suicide") counts when the model gives the
+# message at least this probability: enough to tell "what's a lethal dose of tramadol" from
+# "do you screen for suicide risk?".
+WEAK_CONFIRM = 0.2
 # Lexicon categories to the kind of crisis they are.
+# When one message names several dangers, the reply is for the first of these it names: someone
+# else in danger needs to be helped, and an overdose needs 911 (its reply also gives 988).
+KIND_PRIORITY = ("other_in_danger", "overdose_poisoning", "medical_emergency", "suicide_self_harm")
 KIND_OF_CATEGORY = {
     "suicidal_intent": "suicide_self_harm",
     "self_harm": "suicide_self_harm",
@@ -60,25 +68,36 @@ class CrisisDetector:
     def __init__(self, lexicon: list[LexiconEntry], model: CrisisModel) -> None:
         self.lexicon = lexicon
         self.model = model
+        # The channel guard and the NLU pipeline both ask about the same message.
+        self.decide = lru_cache(maxsize=1024)(self._decide)
 
     @classmethod
     def load(cls, lexicon: Path = DEFAULT_LEXICON, model: Path = DEFAULT_MODEL) -> CrisisDetector:
-        return cls(cached_lexicon(lexicon), cached_model(model))
+        return _cached_detector(lexicon, model)
 
-    def decide(self, text: str | None) -> Decision:
+    def _decide(self, text: str | None) -> Decision:
         language = detect_language(text)
         if not text or not text.strip():
             return Decision(NONE, None, None, 0.0, language=language)
         screening = screen_in_detail(text, self.lexicon)
         score = self.model.score(normalise(text))
-        if screening.match is not None:
-            kind = KIND_OF_CATEGORY.get(screening.match.category, "suicide_self_harm")
-            # The lexicon says "someone passed out"; the model knows whether it is someone else.
+        matches = list(screening.matches)
+        if not matches and screening.weak is not None and score.probability >= WEAK_CONFIRM:
+            matches = [screening.weak]
+        if matches:
+            kinds = {KIND_OF_CATEGORY.get(match.category, "suicide_self_harm"): match for match in reversed(matches)}
+            # "Someone passed out" does not say who; the model tells when it is someone else.
             if score.kind == "other_in_danger" and score.probability >= self.model.crisis_threshold:
-                kind = "other_in_danger"
-            return Decision(CRISIS, kind, "lexicon", score.probability, screening.match.entry_id, language)
+                kinds["other_in_danger"] = matches[0]
+            kind = next(kind for kind in KIND_PRIORITY if kind in kinds)
+            return Decision(CRISIS, kind, "lexicon", score.probability, kinds[kind].entry_id, language)
         if score.probability >= self.model.crisis_threshold and score.kind in CRISIS_KINDS:
             return Decision(CRISIS, score.kind, "model", score.probability, None, language, screening.negated)
         if score.probability >= self.model.possible_threshold:
             return Decision(POSSIBLE, None, "model", score.probability, None, language, screening.negated)
         return Decision(NONE, None, None, score.probability, None, language, screening.negated)
+
+
+@lru_cache(maxsize=4)
+def _cached_detector(lexicon: Path, model: Path) -> CrisisDetector:
+    return CrisisDetector(cached_lexicon(lexicon), cached_model(model))
