@@ -15,8 +15,10 @@ MODEL := $(MODEL_DIR)/current.tar.gz
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 # Everything the trained model depends on: retrain only when one of these changed.
+# The crisis screen loads the crisis model at run time (like SpacyNLP its pipeline), so a new
+# crisis model needs no retraining: it is built before training and before anything that serves.
 CRISIS_MODEL := build/crisis/model.pkl
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json $(CRISIS_MODEL)
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json
 
 .PHONY: help install spacy crisis-model safety-split evaluate-safety train migrate run run-prod shell test validate pytest e2e evaluate bench lint clean \
 	escalations gazetteer retention-purge forget staff-user
@@ -69,7 +71,7 @@ safety-split: $(VENV)/.installed
 evaluate-safety: $(CRISIS_MODEL)
 	$(PY) -m clinic.safety.evaluate
 
-$(MODEL): $(TRAINING_INPUTS)
+$(MODEL): $(TRAINING_INPUTS) | $(CRISIS_MODEL)
 	$(RASA) train --fixed-model-name current --out $(MODEL_DIR) --quiet
 
 train: $(MODEL)
@@ -81,11 +83,11 @@ migrate: $(VENV)/.installed
 validate: $(VENV)/.installed $(SPACY_MODEL)/meta.json
 	$(RASA) data validate --fail-on-warnings
 
-run: $(MODEL) migrate widget/node_modules/.package-lock.json
+run: $(MODEL) $(CRISIS_MODEL) migrate widget/node_modules/.package-lock.json
 	bin/run-all
 
 # Production mode: settings from the environment and .env (see .env.example and the README).
-run-prod: $(MODEL)
+run-prod: $(MODEL) $(CRISIS_MODEL)
 	bin/run-prod
 
 # Retention works on the tracker store of RASA_ENDPOINTS (endpoints.yml; endpoints.prod.yml with
@@ -97,25 +99,25 @@ forget: migrate
 	@test -n "$(CONVERSATION)" || { echo "usage: make forget CONVERSATION=<conversation id>" >&2; exit 2; }
 	$(PY) -m clinic.retention forget "$(CONVERSATION)"
 
-shell: $(MODEL) migrate
+shell: $(MODEL) $(CRISIS_MODEL) migrate
 	bin/run-actions & trap 'kill $$!' EXIT; $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
-pytest: $(MODEL) widget/node_modules/.package-lock.json
+pytest: $(MODEL) $(CRISIS_MODEL) widget/node_modules/.package-lock.json
 	$(PY) -m pytest
 
-e2e: $(MODEL) migrate
+e2e: $(MODEL) $(CRISIS_MODEL) migrate
 	bin/run-actions & trap 'kill $$!' EXIT; bin/wait-for-port $(ACTIONS_PORT) && \
 	  $(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --endpoints endpoints.yml \
 	    --fail-on-prediction-errors --out reports/e2e
 
 test: validate pytest e2e
 
-evaluate: $(MODEL)
+evaluate: $(MODEL) $(CRISIS_MODEL)
 	$(RASA) test nlu --nlu data/nlu.yml --cross-validation --folds 5 --out reports/nlu
 	$(PY) -m clinic.nlu.report reports/nlu
 
 # A benchmark, not a test: trains both bots and loads each for a while (~15 minutes in all).
-bench: $(MODEL) migrate
+bench: $(MODEL) $(CRISIS_MODEL) migrate
 	$(PY) -m bench
 
 # Regenerates the Orange County gazetteer from the zipcodes package (committed; rarely needed).

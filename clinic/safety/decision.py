@@ -3,13 +3,16 @@
 - crisis: an un-negated lexicon entry, or the model at or above its crisis threshold with a
   crisis kind. The kind (suicide/self-harm, overdose/poisoning, medical emergency now, someone
   else in danger) chooses the reply.
-- possible_crisis: the model between its two thresholds, or sure of danger but not of which
-  (an ambiguous message such as "I can't do this anymore"). The assistant asks directly.
+- possible_crisis: a lexicon entry of hopelessness ("I can't go on", "me rindo"), or the model
+  between its two thresholds, or sure of danger but not of which kind (an ambiguous message
+  such as "I can't do this anymore"). The assistant asks directly.
 - none: everything else, whatever the intent classifier thinks.
 
-The lexicon decides alone when it matches, because its entries are explicit; the model
-catches what the lexicon cannot list (indirect wording, method questions, Spanish variants)
-and tells a question about risks from a person at risk.
+The lexicon decides alone when a strong entry matches, because those entries are explicit; a
+weak entry ("lethal dose", "overdose", "suicidio") needs the model's agreement, and a phrase the
+lexicon saw only negated ("I'm not suicidal") is no crisis whatever the model says. The model
+catches what the lexicon cannot list (indirect wording, other phrasings) and tells a question
+about risks from a person at risk.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ CRISIS = "crisis"
 # A weak lexicon entry ("lethal dose", "overdose", "suicide") counts when the model gives the
 # message at least this probability: enough to tell "what's a lethal dose of tramadol" from
 # "do you screen for suicide risk?".
-WEAK_CONFIRM = 0.2
+WEAK_CONFIRM = 0.5
 # Lexicon categories to the kind of crisis they are.
 # When one message names several dangers, the reply is for the first of these it names: someone
 # else in danger needs to be helped, and an overdose needs 911 (its reply also gives 988).
@@ -81,7 +84,8 @@ class CrisisDetector:
             return Decision(NONE, None, None, 0.0, language=language)
         screening = screen_in_detail(text, self.lexicon)
         score = self.model.score(normalise(text))
-        matches = list(screening.matches)
+        matches = [m for m in screening.matches if m.category != POSSIBLE]
+        hopeless = [m for m in screening.matches if m.category == POSSIBLE]
         if not matches and screening.weak is not None and score.probability >= WEAK_CONFIRM:
             matches = [screening.weak]
         if matches:
@@ -91,11 +95,16 @@ class CrisisDetector:
                 kinds["other_in_danger"] = matches[0]
             kind = next(kind for kind in KIND_PRIORITY if kind in kinds)
             return Decision(CRISIS, kind, "lexicon", score.probability, kinds[kind].entry_id, language)
+        if screening.negated:
+            # "I'm not suicidal", "no me tomé demasiadas": the lexicon read the negation the model cannot.
+            return Decision(NONE, None, None, score.probability, None, language, True)
         if score.probability >= self.model.crisis_threshold and score.kind in CRISIS_KINDS:
-            return Decision(CRISIS, score.kind, "model", score.probability, None, language, screening.negated)
+            return Decision(CRISIS, score.kind, "model", score.probability, None, language)
+        if hopeless:
+            return Decision(POSSIBLE, None, "lexicon", score.probability, hopeless[0].entry_id, language)
         if score.probability >= self.model.possible_threshold:
-            return Decision(POSSIBLE, None, "model", score.probability, None, language, screening.negated)
-        return Decision(NONE, None, None, score.probability, None, language, screening.negated)
+            return Decision(POSSIBLE, None, "model", score.probability, None, language)
+        return Decision(NONE, None, None, score.probability, None, language)
 
 
 @lru_cache(maxsize=4)

@@ -21,7 +21,7 @@ from clinic.safety.normalise import normalise
 DEFAULT_LEXICON = Path(__file__).resolve().parents[2] / "content" / "safety_lexicon.yml"
 # Message metadata a channel sets when the opening message of a session is a crisis.
 CRISIS_FIRST_METADATA = "crisis_first"
-NEGATION_WINDOW = 3
+NEGATION_WINDOW = 4
 NEGATORS = frozenset(
     {
         "not",
@@ -53,6 +53,8 @@ NEGATORS = frozenset(
         "nunca",
         "jamas",
         "ni",
+        "nobody",
+        "nadie",
     }
 )
 # Words that put the clause in the past ("I used to cut", "hace años fui suicida"): a past,
@@ -60,9 +62,12 @@ NEGATORS = frozenset(
 PAST = re.compile(
     r"\b(used to|years ago|yrs ago|long time ago|long ago|when i was|as a (kid|teen|teenager)|back in|"
     r"last (year|month)|in (19|20)\d\d|hace (anos|mucho|tiempo)|de (nina|nino|adolescente|joven)|"
-    r"el ano pasado|en (19|20)\d\d|once at|one time)\b"
+    r"el ano pasado|en (19|20)\d\d|one time|once(?=[,.?!]|$| before| when| years))\b"
 )
-CLAUSE_BREAK = re.compile(r"[.,;:!?\n]|\b(?:but|though|although|however|pero|aunque)\b")
+# "ya no aguanto", "I can't take it": the "no" is about enduring, not about what follows.
+CLAUSE_BREAK = re.compile(
+    r"[.,;:!?\n]|\b(?:but|though|although|however|pero|aunque)\b|\bno (?:aguanto|puedo mas|doy mas)\b"
+)
 WORD = re.compile(r"[a-z0-9']+")
 
 
