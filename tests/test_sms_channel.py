@@ -161,7 +161,8 @@ def test_crisis_by_sms_puts_988_and_911_in_the_first_sms(sms_assistant, twilio):
         if records:
             break
         time.sleep(0.3)
-    assert records[0]["reason"] == "crisis" and records[0]["channel"] == "sms"
+    # Pills taken: the overdose reply (911 and Poison Control first, 988 too).
+    assert records[0]["reason"] == "overdose" and records[0]["channel"] == "sms"
 
 
 def test_staff_can_reach_back_a_crisis_texter_whose_number_is_kept_encrypted(sms_assistant, twilio, monkeypatch):

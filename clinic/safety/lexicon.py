@@ -62,7 +62,7 @@ NEGATORS = frozenset(
 PAST = re.compile(
     r"\b(used to|years ago|yrs ago|long time ago|long ago|when i was|as a (kid|teen|teenager)|back in|"
     r"last (year|month)|in (19|20)\d\d|hace (anos|mucho|tiempo)|de (nina|nino|adolescente|joven)|"
-    r"el ano pasado|en (19|20)\d\d|one time|once(?=[,.?!]|$| before| when| years))\b"
+    r"el ano pasado|en (19|20)\d\d|one time|(?<!at )once(?=[,.?!]|$| before| when| years))\b"
 )
 # "ya no aguanto", "I can't take it": the "no" is about enduring, not about what follows.
 CLAUSE_BREAK = re.compile(
@@ -140,7 +140,8 @@ def screen_in_detail(text: str | None, lexicon: list[LexiconEntry] | None = None
     strong: list[CrisisMatch] = []
     for entry in lexicon if lexicon is not None else cached_lexicon():
         for found in entry.pattern.finditer(normalised):
-            if _is_negated(normalised, found.start()):
+            acts_at = found.start("act") if "act" in entry.pattern.groupindex else -1
+            if _is_negated(normalised, found.start()) or (acts_at >= 0 and _is_negated(normalised, acts_at)):
                 negated = True
                 continue
             match = CrisisMatch(entry.id, entry.category, found.group(0))
