@@ -93,12 +93,19 @@ class CrisisMatch:
 
 def load_lexicon(path: Path = DEFAULT_LEXICON) -> list[LexiconEntry]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    words: dict[str, str] = data.get("words") or {}
+
+    def expanded(pattern: str) -> str:
+        for name, alternatives in words.items():
+            pattern = pattern.replace(f"<{name}>", alternatives)
+        return pattern
+
     return [
         LexiconEntry(
             id=item["id"],
             category=item["category"],
             language=item["language"],
-            pattern=re.compile(item["pattern"]),
+            pattern=re.compile(expanded(item["pattern"])),
             example=item["example"],
             negated=item["negated"],
             weak=item.get("strength") == "weak",
