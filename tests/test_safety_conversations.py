@@ -99,7 +99,7 @@ def test_a_possible_crisis_is_asked_directly_and_a_yes_takes_the_crisis_path(res
     assert "thinking about suicide or about hurting yourself" in question and "988" in question
     assert escalations_of(assistant, sender) == []
     answer = rest.say(sender, "yeah")
-    assert "988" in answer[0]["text"] and "911" in answer[0]["text"]
+    assert "988" in answer[0]["text"] and "911" in answer[0]["text"] and "Sorry" not in texts(answer)
     [record] = escalations_of(assistant, sender)
     assert record["reason"] == "crisis" and record["priority"] == "urgent"
     assert slot(rest, sender, "safety_state") is True
@@ -117,7 +117,7 @@ def test_a_clear_no_to_the_direct_question_returns_to_the_question(rest, assista
     sender = visitor()
     rest.say(sender, "I feel like giving up on everything, how long does the relief from ketamine last?")
     after_no = texts(rest.say(sender, "no, I'm not, I'm just exhausted"))
-    assert "Thank you for telling me" in after_no and "988" in after_no
+    assert "Thank you for telling me" in after_no and "988" in after_no and "Sorry" not in after_no
     assert "varies" in after_no  # the answer about how long ketamine relief lasts
     assert escalations_of(assistant, sender) == []
     assert slot(rest, sender, "safety_state") is False
