@@ -64,9 +64,11 @@ PAST = re.compile(
     r"last (year|month)|in (19|20)\d\d|hace (anos|mucho|tiempo)|de (nina|nino|adolescente|joven)|"
     r"el ano pasado|en (19|20)\d\d|one time|(?<!at )once(?=[,.?!]|$| before| when| years))\b"
 )
-# "ya no aguanto", "I can't take it": the "no" is about enduring, not about what follows.
+# "ya no aguanto", "not sure": the "no" is about enduring or about certainty, not about what
+# follows ("ya no aguanto me voy a matar", "I'm not sure I'll make it through the week").
 CLAUSE_BREAK = re.compile(
-    r"[.,;:!?\n]|\b(?:but|though|although|however|pero|aunque)\b|\bno (?:aguanto|puedo mas|doy mas)\b"
+    r"[.,;:!?\n]|\b(?:but|though|although|however|pero|aunque)\b"
+    r"|\bno (?:aguanto|puedo mas|doy mas|se si)\b|\b(?:not sure|don't know if|dont know if)\b"
 )
 WORD = re.compile(r"[a-z0-9']+")
 

@@ -41,7 +41,7 @@ VECTORIZERS: tuple[dict[str, Any], ...] = (
 C = 10.0
 # The share of ordinary messages (among those the lexicon lets through) the thresholds may flag
 # in cross-validation; the rest of the error budget of 1% is kept for unseen wording.
-FALSE_ALARM_BUDGET = 0.006
+FALSE_ALARM_BUDGET = 0.01
 FOLDS = 5
 
 
