@@ -168,7 +168,11 @@ async def test_crisis_is_recorded_as_urgent_without_asking_anything(recorded):
 
 @pytest.mark.parametrize(
     ("kind", "reason"),
-    [("overdose_poisoning", "overdose"), ("medical_emergency", "medical_emergency"), ("other_in_danger", "other_in_danger")],
+    [
+        ("overdose_poisoning", "overdose"),
+        ("medical_emergency", "medical_emergency"),
+        ("other_in_danger", "other_in_danger"),
+    ],
 )
 async def test_crisis_is_recorded_with_the_reason_of_its_kind(recorded, kind, reason):
     tracker = make_tracker(slots={"crisis_kind": kind}, text="my husband took all his pills", intent="crisis")

@@ -15,7 +15,9 @@ def screen():
 def classified(text, intent="ketamine_onset", confidence=0.97, second=("crisis", 0.01)):
     message = Message(data={"text": text})
     message.set("intent", {"name": intent, "confidence": confidence})
-    message.set("intent_ranking", [{"name": intent, "confidence": confidence}, {"name": second[0], "confidence": second[1]}])
+    message.set(
+        "intent_ranking", [{"name": intent, "confidence": confidence}, {"name": second[0], "confidence": second[1]}]
+    )
     return message
 
 

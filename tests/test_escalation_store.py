@@ -208,7 +208,9 @@ def test_later_crisis_messages_within_the_window_update_the_open_urgent_record(s
     # A retried action for a merged message changes nothing.
     again = store.record(crisis(conversation, "m3", "overdose", "please"), merge_within=WINDOW)
     assert again.id == first.id and not again.created
-    assert [e for e in store.list() if e["conversation_id"] == conversation][0]["triggering_message"].count("please") == 1
+    assert [e for e in store.list() if e["conversation_id"] == conversation][0]["triggering_message"].count(
+        "please"
+    ) == 1
 
 
 def test_after_the_window_a_crisis_gets_a_new_record(store):
