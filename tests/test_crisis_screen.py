@@ -79,14 +79,20 @@ def test_a_crisis_carries_its_kind(screen, text, kind):
 
 
 def test_the_language_is_given_as_an_entity_for_the_language_slot(screen):
-    spanish, english, unknown = screen.process(
-        [classified("quiero una cita"), classified("I want an appointment"), classified("ok")]
+    spanish, english_crisis, english, unknown = screen.process(
+        [
+            classified("quiero una cita"),
+            classified("I want to die"),
+            classified("I want an appointment"),
+            classified("ok"),
+        ]
     )
     assert spanish.get("entities") == [
         {"entity": "language", "value": "es", "start": 0, "end": 15, "extractor": "CrisisScreen"}
     ]
-    assert english.get("entities")[0]["value"] == "en"
-    assert not unknown.get("entities")
+    assert english_crisis.get("entities")[0]["value"] == "en"
+    # Ordinary English traffic adds no slot event: English is the replies' default.
+    assert not english.get("entities") and not unknown.get("entities")
 
 
 def test_an_empty_message_is_no_crisis(screen):

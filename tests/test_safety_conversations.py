@@ -182,3 +182,12 @@ def test_parse_api_sees_the_crisis_decision(rest):
     assert parsed["intent"] == {"name": "crisis", "confidence": 1.0}
     assert parsed["crisis_screen"]["outcome"] == "crisis"
     assert parsed["crisis_screen"]["kind"] == "suicide_self_harm"
+
+
+def test_ordinary_english_messages_add_no_safety_or_language_event(rest):
+    # The message path stays as light as before: no slot event unless safety or Spanish is involved.
+    sender = visitor()
+    rest.say(sender, "how much does a ketamine infusion cost?")
+    rest.say(sender, "thanks")
+    slots = {e["name"] for e in rest.tracker(sender)["events"] if e["event"] == "slot"}
+    assert not slots & {"safety_state", "language", "crisis_kind", "safety_answer"}
