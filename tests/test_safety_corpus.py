@@ -12,37 +12,48 @@ import pytest
 from clinic.safety.corpus import HELDOUT_FILE, TRAIN_FILE, read_examples, read_groups, split
 from clinic.safety.decision import CrisisDetector
 from clinic.safety.evaluate import DEFAULT_REPORT, TARGET_FALSE_ALARMS, TARGET_RECALL, evaluate
-
-TRAIN = read_examples(TRAIN_FILE)
-HELDOUT = read_examples(HELDOUT_FILE)
-EVERYTHING = TRAIN + HELDOUT
+from clinic.safety.normalise import fold
 
 
-def test_the_split_files_are_the_split_of_the_sources():
-    train, heldout = split(read_groups())
-    assert train == TRAIN and heldout == HELDOUT
+@pytest.fixture(scope="module")
+def train():
+    return read_examples(TRAIN_FILE)
 
 
-def test_no_group_is_on_both_sides_of_the_split():
-    assert not {e.group for e in TRAIN} & {e.group for e in HELDOUT}
-    assert 0.2 <= len(HELDOUT) / len(EVERYTHING) <= 0.35
+@pytest.fixture(scope="module")
+def heldout():
+    return read_examples(HELDOUT_FILE)
 
 
-def test_the_corpus_has_the_size_the_issue_asks_for():
-    crisis = [e for e in EVERYTHING if e.outcome not in ("none", "possible_crisis")]
-    ordinary = [e for e in EVERYTHING if e.outcome == "none"]
+@pytest.fixture(scope="module")
+def everything(train, heldout):
+    return train + heldout
+
+
+def test_the_split_files_are_the_split_of_the_sources(train, heldout):
+    assert split(read_groups()) == (train, heldout)
+
+
+def test_no_group_is_on_both_sides_of_the_split(train, heldout):
+    assert not {e.group for e in train} & {e.group for e in heldout}
+    assert 0.2 <= len(heldout) / (len(train) + len(heldout)) <= 0.35
+
+
+def test_the_corpus_has_the_size_the_issue_asks_for(everything):
+    crisis = [e for e in everything if e.outcome not in ("none", "possible_crisis")]
+    ordinary = [e for e in everything if e.outcome == "none"]
     assert len(crisis) >= 800 and len(ordinary) >= 2000
     assert sum(e.language == "es" for e in ordinary) >= 600
     assert {(e.language, e.style) for e in crisis} == {("en", "web"), ("en", "sms"), ("es", "web"), ("es", "sms")}
 
 
-def test_combinatorial_templates_are_a_minority():
-    templated = [e for e in EVERYTHING if e.group.startswith("templates-")]
-    assert len(templated) < 0.3 * len(EVERYTHING)
+def test_combinatorial_templates_are_a_minority(everything):
+    templated = [e for e in everything if e.group.startswith("templates-")]
+    assert len(templated) < 0.3 * len(everything)
 
 
-def test_every_category_is_covered_in_both_languages():
-    covered = {(e.category, e.language) for e in EVERYTHING}
+def test_every_category_is_covered_in_both_languages(everything):
+    covered = {(e.category, e.language) for e in everything}
     for category in (
         "passive_ideation",
         "active_ideation",
@@ -68,16 +79,14 @@ def test_every_category_is_covered_in_both_languages():
 @pytest.mark.parametrize(
     "opener", ["quiero", "quisiera", "necesito", "me gustaria", "puedo", "ocupo", "busco", "deseo", "me interesa"]
 )
-def test_every_common_spanish_request_opener_is_among_the_non_crisis_messages(opener):
-    from clinic.safety.normalise import fold
-
-    openers = Counter(fold(e.text) for e in EVERYTHING if e.language == "es" and e.outcome == "none")
+def test_every_common_spanish_request_opener_is_among_the_non_crisis_messages(everything, opener):
+    openers = Counter(fold(e.text) for e in everything if e.language == "es" and e.outcome == "none")
     assert sum(count for text, count in openers.items() if re.match(rf"(\w+, )?{opener}\b", text)) >= 5
 
 
 @pytest.fixture(scope="module")
-def slices():
-    return evaluate(HELDOUT, CrisisDetector.load())
+def slices(heldout):
+    return evaluate(heldout, CrisisDetector.load())
 
 
 def test_the_committed_report_holds_the_current_figures(slices):
