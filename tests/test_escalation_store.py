@@ -14,7 +14,8 @@ def new_escalation(**overrides) -> NewEscalation:
     fields = {
         "idempotency_key": f"conv-{uuid.uuid4().hex}:medical_advice:msg-1",
         "channel": "rest",
-        "conversation_id": "conv-1",
+        # A conversation of its own: urgent records of one conversation merge (merge_within).
+        "conversation_id": f"conv-{uuid.uuid4().hex}",
         "reason": "medical_advice",
         "triggering_message": "can I double my lyrica?",
         "transcript": [{"role": "user", "text": "can I double my lyrica?", "at": None}],
