@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from clinic.safety.corpus import Example
-from clinic.safety.model import CrisisModel, _fit, _vectorize, load, save, thresholds
+from clinic.safety.model import CrisisModel, fit_models, load, save, thresholds, vectorize
 from clinic.safety.normalise import normalise
 
 TEXTS = [
@@ -24,7 +24,7 @@ TEXTS = [
 def small_model():
     texts = [normalise(text) for text, _ in TEXTS]
     flagged = np.array([outcome != "none" for _, outcome in TEXTS])
-    vectorizers, binary, kind = _fit(texts, flagged, [outcome for _, outcome in TEXTS])
+    vectorizers, binary, kind = fit_models(texts, flagged, [outcome for _, outcome in TEXTS])
     model = CrisisModel(
         vocabularies=[dict(v.vocabulary_) for v in vectorizers],
         idf=[v.idf_ for v in vectorizers],
@@ -42,7 +42,7 @@ def small_model():
 @pytest.mark.parametrize("text", ["i want to die", "quiero saber el precio", "my wife took pills", "zzz", ""])
 def test_serving_scores_equal_sklearns(text):
     model, vectorizers, binary, kind = small_model()
-    matrix, _ = _vectorize([normalise(text)], vectorizers)
+    matrix, _ = vectorize([normalise(text)], vectorizers)
     score = model.score(normalise(text))
     assert score.probability == pytest.approx(binary.predict_proba(matrix)[0, 1], abs=1e-9)
     assert score.kind == kind.predict(matrix)[0]
