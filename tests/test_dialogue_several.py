@@ -4,6 +4,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from clinic.conversation.several import fit_sms, key_sentence, plan_part
 from clinic.nlu.follow_ups import FollowUpMarker
+from clinic.nlu.noise import NoiseMarker
 from clinic.nlu.question_splitter import QuestionSplitter
 from clinic.sms_render import ELLIPSIS, render_sms
 
@@ -90,3 +91,12 @@ def test_the_follow_up_marker_marks_follow_ups_only():
     assert standalone.get("intent")["name"] == "ketamine_duration"
     [thanks] = FollowUpMarker().process([_message("thanks, that helps", "thank_you", 0.9)])
     assert thanks.get("intent")["name"] == "thank_you"
+
+
+def test_no_dialogue_component_overrides_the_crisis_screen():
+    for intent in ("crisis", "possible_crisis"):
+        message = _message("i want to end it all and how long does ketamine last?", intent, 1.0)
+        for component in (QuestionSplitter(), FollowUpMarker(), NoiseMarker()):
+            [message] = component.process([message])
+        assert message.get("intent")["name"] == intent
+        assert message.get("question_parts") is None

@@ -4,8 +4,8 @@
 they mean depends on the previous answer, which the NLU pipeline cannot see. This component
 only recognises the shape (clinic.conversation.context.is_follow_up) and makes the intent
 ``follow_up``; ``action_answer_follow_up`` resolves it against the conversation's context slots.
-It runs after the question splitter (a message of several questions is not a follow-up) and
-before the crisis screen. The classifier's ranking stays below, for reports and the fallback.
+It runs after the crisis screen (whose decision it leaves alone) and the question splitter (a
+message of several questions is not a follow-up). The classifier's ranking stays below, for reports and the fallback.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.conversation.context import is_follow_up
+from clinic.nlu.crisis_screen import SAFETY_INTENTS
 from clinic.nlu.question_splitter import SEVERAL_QUESTIONS_INTENT
 
 FOLLOW_UP_INTENT = "follow_up"
@@ -41,7 +42,7 @@ class FollowUpMarker(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             intent = (message.get(INTENT) or {}).get("name")
-            if intent == SEVERAL_QUESTIONS_INTENT:
+            if intent == SEVERAL_QUESTIONS_INTENT or intent in SAFETY_INTENTS:
                 continue
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != FOLLOW_UP_INTENT]
             best = next((r for r in ranking if r.get("name") != FALLBACK_INTENT), {})

@@ -2,7 +2,8 @@
 
 The classifier would otherwise guess from punctuation or symbols ("Did you mean saying
 goodbye?"); ``clinic.conversation.noise.is_noise`` decides, and the intent becomes ``noise``,
-answered by one friendly line with the suggested questions. It runs before the crisis screen.
+answered by one friendly line with the suggested questions. It runs after the crisis screen and
+leaves its decision alone.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.conversation.noise import is_noise
+from clinic.nlu.crisis_screen import SAFETY_INTENTS
 
 NOISE_INTENT = "noise"
 
@@ -35,6 +37,8 @@ class NoiseMarker(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
+            if (message.get(INTENT) or {}).get("name") in SAFETY_INTENTS:
+                continue  # the crisis screen's decision stands
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != NOISE_INTENT]
             if is_noise(message.get(TEXT) or ""):
                 top = {"name": NOISE_INTENT, "confidence": 1.0}

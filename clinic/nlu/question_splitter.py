@@ -1,7 +1,7 @@
 """A Rasa graph component that recognises a message asking several questions.
 
-It runs after the intent classifier and the fallback, before the crisis screen (so a crisis in
-any part still wins). When ``clinic.conversation.questions.split_questions`` finds two or more
+It runs after the crisis screen and the fallback, and leaves a crisis decision alone (a crisis
+anywhere in the message still wins). When ``clinic.conversation.questions.split_questions`` finds two or more
 questions, the intent becomes ``several_questions`` and the parts go into the parse data as
 ``question_parts``; ``action_answer_several_questions`` then classifies each part with the
 running model and answers them in order. The classifier's own ranking stays below it, so the
@@ -21,6 +21,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.conversation.questions import split_questions
+from clinic.nlu.crisis_screen import SAFETY_INTENTS
 
 SEVERAL_QUESTIONS_INTENT = "several_questions"
 PARTS_KEY = "question_parts"
@@ -40,6 +41,8 @@ class QuestionSplitter(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
+            if (message.get(INTENT) or {}).get("name") in SAFETY_INTENTS:
+                continue  # the crisis screen's decision stands
             parts = split_questions(message.get(TEXT) or "")
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != SEVERAL_QUESTIONS_INTENT]
             if len(parts) >= 2:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.contact import mailto_href, tel_href
 from clinic.directory import default_directory
-from clinic.rasa_api import RasaApi
+from clinic.rasa_api import RasaApi, RasaUnavailable
 from clinic.sms_state import SmsState
 from staff.escalations import canned, charts, review, signin, stats, workflow
 from staff.escalations.audit_text import describe
@@ -218,6 +218,14 @@ def detail_view(request: HttpRequest, ref: str) -> HttpResponse:
     return render(request, "escalations/detail.html", context)
 
 
+def end_safety_state(escalation: Escalation) -> None:
+    """A resolved crisis ends the conversation's safety state; Rasa being down only delays that."""
+    try:
+        RasaApi.from_env().end_safety_state(escalation.conversation_id)
+    except RasaUnavailable as error:
+        logger.warning("event=escalation.safety_state_not_ended escalation_id=%s error=%s", escalation.pk, error)
+
+
 @require_POST
 @login_required
 @requires("escalations.work_escalation", WORK_ONLY)
@@ -233,6 +241,8 @@ def act_view(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
         elif action == "resolve":
             workflow.resolve(request.user, escalation, request.POST.get("outcome", ""))
             messages.success(request, "Resolved. It has left the queue.")
+            if escalation.priority == Priority.URGENT:
+                end_safety_state(escalation)
             return redirect("queue")
         elif action == "note":
             workflow.add_note(request.user, escalation, request.POST.get("text", ""))
