@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clinics import is_sms
+from actions.escalation import offer_events
 from clinic.conversation.context import Context, Resolution, load_table, resolve, subject_named
 from clinic.conversation.several import FOLLOW_UP, MAX_PARTS_ANSWERED, PartPlan, fit_sms, plan_part
 from clinic.directory import Clinic, Directory, default_directory
@@ -24,6 +25,19 @@ from clinic.parse_client import ParseUnavailable, parse_texts
 from clinic.places import find_place
 
 CONTEXT_SLOTS = ("topic", "subject", "clinic_context", "day_asked")
+# Parts that end a several-question answer with an offer of a person: message and reason.
+OFFERS = {
+    "request_human": ("offer_staff", "request_human"),
+    "book_appointment": ("offer_staff", "appointment"),
+    "medical_advice": ("offer_clinician", "medical_advice"),
+}
+# The action whose answer a clinic follow-up gives, recorded with the message as Rasa records
+# a response's name, so the tracker shows which answer the follow-up resolved to.
+CLINIC_ANSWER_ACTIONS = {
+    "clinic_locations": "action_clinic_locations",
+    "clinic_hours": "action_clinic_hours",
+    "clinic_contact": "action_clinic_contact",
+}
 Outgoing = tuple[dict[str, Any], str]  # kwargs for utter_message, and the full text it sends
 
 
@@ -109,18 +123,19 @@ class Speaker:
             address = f"{clinic.address}, {clinic.city} {clinic.zip}"
             return self.message(resolution.name, clinic=clinic.name, note=note, address=address)
         answer = clinic_answer(resolution.name, self.directory, clinic, resolution.day_text or text, entities, self.sms)
-        return {"text": answer}, answer
+        return {"text": answer, "utter_action": CLINIC_ANSWER_ACTIONS[resolution.name]}, answer
 
 
 def resolve_in(speaker: Speaker, text: str, parse: dict[str, Any], context: Context) -> Resolution:
     """``resolve`` with what the parse found: the classifier's best intent, a clinic or a place."""
     ranking = parse.get("intent_ranking") or []
-    classifier = next((r.get("name") for r in ranking if r.get("name") not in (FOLLOW_UP, "nlu_fallback")), None)
+    best = next((r for r in ranking if r.get("name") not in (FOLLOW_UP, "nlu_fallback")), {})
+    classifier, confidence = best.get("name"), float(best.get("confidence") or 0.0)
     entities = entities_by_name(parse.get("entities") or [])
     named = named_in(speaker.directory, entities)
     lookup = find_place(text, entities.get("zip_code", []) + entities.get("city", []))
     place_named = named is None and (lookup.place is not None or bool(lookup.outside))
-    return resolve(text, classifier, named.name if named else None, place_named, context)
+    return resolve(text, classifier, named.name if named else None, place_named, context, None, confidence)
 
 
 def context_of(tracker: Tracker) -> Context:
@@ -200,7 +215,7 @@ class ActionAnswerSeveralQuestions(Action):
             sent, context, part_slots = self._answer(speaker, plan, parse, context)
             # The same answer twice ("what is it and what is ketamine") is sent once.
             key = str(sent.get("response") or sent.get("text"))
-            if key not in seen:
+            if sent and key not in seen:
                 seen.add(key)
                 outgoing.append(
                     (sent, sent.get("text") or response_text(domain, key, speaker.channel, speaker.language))
@@ -208,13 +223,18 @@ class ActionAnswerSeveralQuestions(Action):
             slots |= part_slots
         if len(parts) > MAX_PARTS_ANSWERED:
             outgoing.append(speaker.message("parts_left_over", count=MAX_PARTS_ANSWERED))
+        # A part asking for a person, or about the visitor's own care, ends in the offer of one.
+        offer = next((OFFERS[p.name] for p, _ in planned if p.name in OFFERS), None)
+        if offer is not None:
+            outgoing.append(speaker.message(offer[0]))
         if speaker.sms:
             # Every answer's key sentence, all within one SMS reply's segments.
             for (answer, _), short in zip(outgoing, fit_sms([text for _, text in outgoing]), strict=True):
                 answer["text"] = short
         for answer, _ in outgoing:
             dispatcher.utter_message(**answer)
-        return [SlotSet(slot, value) for slot, value in slots.items()]
+        events: list[EventType] = [SlotSet(slot, value) for slot, value in slots.items()]
+        return events + (offer_events(offer[1], tracker) if offer is not None else [])
 
     @staticmethod
     def _answer(
@@ -243,9 +263,10 @@ class ActionAnswerSeveralQuestions(Action):
             clinic = named_in(speaker.directory, entities)
             text = clinic_answer(plan.name, speaker.directory, clinic, plan.text, entities, speaker.sms)
             slots = {"topic": plan.name, "subject": "clinic"} | ({"clinic_context": clinic.name} if clinic else {})
-            return {"text": text}, with_slots(context, slots), slots
+            sent = {"text": text, "utter_action": CLINIC_ANSWER_ACTIONS[plan.name]}
+            return sent, with_slots(context, slots), slots
         if plan.kind == "person":
-            return speaker.message("part_person", phone=speaker.directory.group_phone)[0], context, {}
+            return {}, context, {}
         return speaker.message("part_not_answered", part=plan.text.rstrip("?. "))[0], context, {}
 
 

@@ -116,3 +116,22 @@ def test_every_answer_the_table_names_exists_in_the_domain_or_the_messages(domai
     assert missing == set()
     assert subject_named("my LYRICA dose") == "medications"
     assert aspect_asked("any side-effects?") == "side_effects"
+
+
+def test_a_misspelt_subject_is_still_named():
+    assert subject_named("ketamin sied efects, r they bad") == "ketamine"
+    assert subject_named("what about cymbalt") == "medications"
+    assert subject_named("where do you live") is None
+
+
+def test_a_confident_classifier_fills_what_a_follow_up_without_it_or_that_leaves_open():
+    symptoms = resolve("and the symtoms besides pain?", "fibro_symptoms", None, False, Context(), None, 0.8)
+    assert (symptoms.kind, symptoms.name) == ("answer", "utter_fibro_symptoms")
+    pacing = resolve(
+        "and what about pacing", "treatment_lifestyle", None, False, Context(subject="lifestyle"), None, 0.8
+    )
+    assert pacing.name == "utter_treatment_lifestyle"
+    unsure = resolve("and the symtoms besides pain?", "fibro_symptoms", None, False, Context(), None, 0.3)
+    assert unsure.kind == "clarify"
+    guessing_it = resolve("how long does it last?", "ketamine_duration", None, False, Context(), None, 0.9)
+    assert guessing_it.kind == "clarify", "what 'it' is would be the classifier's guess"

@@ -11,6 +11,7 @@ pipeline (clinic/nlu/follow_ups.py); ``resolve`` picks the answer with the slots
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -51,6 +52,8 @@ NOT_FOLLOW_UPS = frozenset(
     }
 )
 CONFIDENT = 0.5
+MIN_FUZZY_LETTERS = 6
+FUZZY_CUTOFF = 0.85
 CLINIC_INTENTS = frozenset({"clinic_locations", "clinic_hours", "clinic_contact"})
 # "this week", "that morning": a time, not something said before.
 DEICTIC_TIME = re.compile(
@@ -112,10 +115,20 @@ def _has_phrase(normalised: str, phrases: list[str]) -> bool:
 
 
 def subject_named(text: str, table: Table | None = None) -> str | None:
-    """The subject a message names itself ("ketamine", "lyrica", "fibro"), if any."""
+    """The subject a message names itself ("ketamine", "lyrica", "fibro", "ketamin"), if any."""
     table = table or load_table()
     normalised = _normalise(text)
-    return next((s for s, words in table.subject_words.items() if _has_phrase(normalised, words)), None)
+    found = next((s for s, words in table.subject_words.items() if _has_phrase(normalised, words)), None)
+    if found is not None:
+        return found
+    # Typos of the longer names ("ketamin", "fibromyalga", "cymbalt").
+    names = {word: s for s, words in table.subject_words.items() for word in words if len(word) >= MIN_FUZZY_LETTERS}
+    for word in normalised.split():
+        if len(word) >= MIN_FUZZY_LETTERS:
+            close = difflib.get_close_matches(word, list(names), n=1, cutoff=FUZZY_CUTOFF)
+            if close:
+                return names[close[0]]
+    return None
 
 
 def aspect_asked(text: str, table: Table | None = None) -> str | None:
@@ -191,9 +204,20 @@ def resolve(
     place_named: bool,
     context: Context,
     table: Table | None = None,
+    classifier_confidence: float = 0.0,
 ) -> Resolution:
-    """The answer to a follow-up, given what the conversation was about."""
+    """The answer to a follow-up, given what the conversation was about.
+
+    A classifier confident (``CONFIDENT``) about an FAQ intent supplies what the words and the
+    context leave open, when the message does not refer back with "it" or "that": its subject
+    when the conversation has none ("and the symtoms besides pain?"), and its answer when the
+    message names no aspect ("and what about pacing").
+    """
     table = table or load_table()
+    # Not for "how long does it last?": there the classifier would be guessing what "it" is.
+    confident = (
+        classifier_confidence >= CONFIDENT and classifier_intent in table.subjects_by_intent and not _has_anaphora(text)
+    )
     aspect = aspect_asked(text, table)
     day = day_mentioned(text)
     new_subject = subject_named(text, table)
@@ -207,6 +231,8 @@ def resolve(
     if about_clinic and new_subject is None:
         return _resolve_clinic(aspect, day, clinic_named, place_named, classifier_intent, context, table)
     subject = new_subject or (context.subject if context.subject != CLINIC else None)
+    if subject is None and confident and table.subjects_by_intent[classifier_intent] != CLINIC:
+        subject = table.subjects_by_intent[classifier_intent]
     if subject is None and aspect == "cost":
         # The cost answer covers every treatment, so "is it covered?" needs no subject.
         return Resolution("answer", "utter_cost_insurance", slots={"topic": "cost_insurance"})
@@ -218,6 +244,8 @@ def resolve(
     if aspect is None and new_subject is not None:
         aspect = "definition"
     name = table.answers.get(subject, {}).get(aspect or "")
+    if name is None and confident and table.subjects_by_intent[classifier_intent] == subject:
+        name = f"utter_{classifier_intent}"
     if name is None:
         return Resolution("clarify", "clarify_aspect", slots={"subject": subject})
     slots = {"subject": subject}
