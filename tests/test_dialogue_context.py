@@ -135,3 +135,8 @@ def test_a_confident_classifier_fills_what_a_follow_up_without_it_or_that_leaves
     assert unsure.kind == "clarify"
     guessing_it = resolve("how long does it last?", "ketamine_duration", None, False, Context(), None, 0.9)
     assert guessing_it.kind == "clarify", "what 'it' is would be the classifier's guess"
+    in_context = Context(subject="lifestyle")
+    that_word = resolve(
+        "and what about pacing, I keep hearing that word", "treatment_lifestyle", None, False, in_context, None, 0.7
+    )
+    assert that_word.name == "utter_treatment_lifestyle", "the subject comes from the context, not from the guess"

@@ -210,14 +210,14 @@ def resolve(
 
     A classifier confident (``CONFIDENT``) about an FAQ intent supplies what the words and the
     context leave open, when the message does not refer back with "it" or "that": its subject
-    when the conversation has none ("and the symtoms besides pain?"), and its answer when the
-    message names no aspect ("and what about pacing").
+    when the conversation has none ("and the symtoms besides pain?"); and, about the subject
+    in context, its answer when the message names no aspect ("and what about pacing, I keep
+    hearing that word").
     """
     table = table or load_table()
+    sure = classifier_confidence >= CONFIDENT and classifier_intent in table.subjects_by_intent
     # Not for "how long does it last?": there the classifier would be guessing what "it" is.
-    confident = (
-        classifier_confidence >= CONFIDENT and classifier_intent in table.subjects_by_intent and not _has_anaphora(text)
-    )
+    confident = sure and not _has_anaphora(text)
     aspect = aspect_asked(text, table)
     day = day_mentioned(text)
     new_subject = subject_named(text, table)
@@ -244,7 +244,7 @@ def resolve(
     if aspect is None and new_subject is not None:
         aspect = "definition"
     name = table.answers.get(subject, {}).get(aspect or "")
-    if name is None and confident and table.subjects_by_intent[classifier_intent] == subject:
+    if name is None and sure and table.subjects_by_intent[classifier_intent] == subject:
         name = f"utter_{classifier_intent}"
     if name is None:
         return Resolution("clarify", "clarify_aspect", slots={"subject": subject})
