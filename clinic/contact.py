@@ -96,10 +96,25 @@ NAME_PREFIX = re.compile(
 NAME_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*")
 
 
+# Answers that are not names: yes/no, thanks, greetings, hesitations (English and Spanish).
+NOT_NAMES = frozenset(
+    """
+    yes yeah yep yup no nope nah ok okay k sure fine thanks thank thx please hi hello hey bye
+    maybe idk what why how huh hmm um uh none nobody anonymous nothing
+    sí si claro gracias hola adiós adios nada nadie vale bueno
+    """.split()
+)
+
+
 def clean_first_name(text: str) -> str | None:
-    """The first name in a reply like "I'm maria" -> "Maria"; None when there is no name."""
+    """The first name in a reply like "I'm maria" -> "Maria"; None when there is no name.
+
+    A button's payload ("/affirm") and answers such as "no" or "yes please" are not names.
+    """
+    if text.strip().startswith("/"):
+        return None
     words = NAME_WORD.findall(NAME_PREFIX.sub("", text))
-    if not words or len(words) > 4:
+    if not words or len(words) > 4 or words[0].lower() in NOT_NAMES:
         return None
     name = words[0]
     return name[:1].upper() + name[1:50]
