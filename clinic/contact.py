@@ -10,13 +10,18 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 DECLINED = "declined"
+# "never mind", and as people type it: "actually stop, never mind", "nvm ill call later".
 CANCEL_WORDS = re.compile(
-    r"^\s*(stop|cancel|quit|exit|end|abort|never ?mind|nvm|forget it|forget about it)\b[\s.!]*"
-    r"(it|this|that|please|pls)?[\s.!]*$",
+    r"^\s*(?:(?:actually|oh|ok|okay|wait|um|hmm|no|sorry)[\s,.!]+)*"
+    r"(?:stop|cancel|quit|exit|end|abort|never ?mind|nvm|forget it|forget about it|i changed my mind|changed my mind)"
+    r"(?:[\s,.!]+(?:never ?mind|nvm|it|this|that|please|pls|thanks|thank you))*[\s,.!]*"
+    r"(?:(?:i'?ll|ill|i will|i'?m going to|gonna)\s+call(?:\s+(?:you|u|them))?"
+    r"(?:\s+(?:later|instead|tomorrow|myself|back))?)?[\s.!]*$",
     re.IGNORECASE,
 )
 DECLINE_WORDS = re.compile(
-    r"^\s*(skip|pass|no|nope|nah|no thanks|no thank you|i'?d rather not|rather not|"
+    r"^\s*(skip|pass|no|nope|nah|no thanks|no thank you|"
+    r"i'?d rather not(?: (?:give|say|share)(?: my \w+| it)?)?|rather not|"
     r"prefer not( to)?( say)?|i prefer not to( say)?|not telling|none|n/a|don'?t want to( say)?)"
     r"[\s.!]*$",
     re.IGNORECASE,

@@ -1,11 +1,11 @@
-"""The contact form's best time as a window, and a callback promise that keeps it and clinic hours."""
+"""The contact form listens: the best time as a window kept by the promise, names, leaving and skipping."""
 
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from clinic.contact import clean_first_name
+from clinic.contact import clean_first_name, is_cancel, is_decline
 from clinic.conversation.best_time import BestTime, callback_within, closest_callback, parse_best_time
 from clinic.directory import default_directory
 from clinic.escalation_flow import next_steps_values
@@ -70,3 +70,25 @@ def test_answers_that_are_not_names_are_refused_as_first_names(answer):
 
 def test_names_still_pass():
     assert [clean_first_name(t) for t in ("Gloria", "i'm nora", "Yvonne")] == ["Gloria", "Nora", "Yvonne"]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "actually stop, never mind",
+        "nvm ill call later",
+        "okay never mind, I will call you tomorrow",
+        "i changed my mind",
+    ],
+)
+def test_leaving_the_form_is_understood_as_people_type_it(answer):
+    assert is_cancel(answer)
+
+
+@pytest.mark.parametrize("answer", ["I want to stop the pain", "no", "never mind the name, it's Rosa"])
+def test_answers_that_merely_contain_a_cancel_word_do_not_leave_the_form(answer):
+    assert not is_cancel(answer)
+
+
+def test_declining_one_question_in_a_sentence_skips_it():
+    assert is_decline("i'd rather not give my name")
