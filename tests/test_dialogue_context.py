@@ -86,7 +86,7 @@ def test_clinic_follow_ups_use_the_clinic_and_day_in_context():
     assert (other.name, other.clinic, other.day_text) == ("clinic_hours", "Laguna Hills", "saturday")
     assert other.slots["clinic_context"] == "Laguna Hills"
     tomorrow = resolve("what about tomorrow", None, None, False, IRVINE)
-    assert (tomorrow.name, tomorrow.clinic, tomorrow.day_text) == ("clinic_hours", "Irvine", "tomorrow")
+    assert (tomorrow.name, tomorrow.clinic, tomorrow.day_text) == ("clinic_hours", "Irvine", "what about tomorrow")
     assert tomorrow.slots["day_asked"] == "tomorrow"
 
 
@@ -140,3 +140,19 @@ def test_a_confident_classifier_fills_what_a_follow_up_without_it_or_that_leaves
         "and what about pacing, I keep hearing that word", "treatment_lifestyle", None, False, in_context, None, 0.7
     )
     assert that_word.name == "utter_treatment_lifestyle", "the subject comes from the context, not from the guess"
+
+
+def test_a_bare_place_in_a_neighbouring_county_is_a_follow_up():
+    assert is_follow_up("corona", "out_of_scope", 0.3, [])
+    assert is_follow_up("long beach", "nlu_fallback", 0.3, [])
+    assert is_follow_up("what are the hours there", "clinic_hours", 0.8, [])
+
+
+def test_a_location_asked_without_context_gets_the_locations():
+    near_me = resolve("is there a location near me", "clinic_locations", None, False, Context())
+    assert (near_me.kind, near_me.name, near_me.clinic) == ("clinic", "clinic_locations", None)
+
+
+def test_a_day_named_in_the_message_is_read_in_its_own_words():
+    eve = resolve("xmas eve opening times", None, None, False, Context())
+    assert (eve.name, eve.day_text) == ("clinic_hours", "xmas eve opening times")

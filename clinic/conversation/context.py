@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from clinic.places import neighbouring_places
+
 DEFAULT_TABLE = Path(__file__).resolve().parents[2] / "content" / "dialogue.yml"
 CLINIC = "clinic"
 # Follow-ups are short; a long message says what it is about.
@@ -150,7 +152,11 @@ def is_follow_up(text: str, intent: str | None, confidence: float, entities: lis
     table = load_table()
     if OPENERS.match(text):
         return True
-    has_place = any(e.get("entity") in (*PLACE_ENTITIES, CLINIC) for e in entities) or bool(ZIP_CODE.search(text))
+    has_place = (
+        any(e.get("entity") in (*PLACE_ENTITIES, CLINIC) for e in entities)
+        or bool(ZIP_CODE.search(text))
+        or (len(words) <= MAX_BARE_WORDS and _names_neighbouring_place(text))
+    )
     aspect = aspect_asked(text, table)
     if aspect in CLINIC_ONLY_ASPECTS:
         return True
@@ -165,6 +171,14 @@ def is_follow_up(text: str, intent: str | None, confidence: float, entities: lis
         # "fullerton", "92602", "side effects?", "by train?"
         return True
     return _has_anaphora(text) and subject_named(text, table) is None and not has_place
+
+
+def _names_neighbouring_place(text: str) -> bool:
+    """A place in a county around Orange County ("corona", "long beach"), which spaCy's
+    Orange County entity ruler does not know."""
+    words = [w.lower() for w in WORD.findall(text or "")]
+    known = neighbouring_places()
+    return any(" ".join(words[i:j]) in known for i in range(len(words)) for j in range(i + 1, len(words) + 1))
 
 
 def _has_anaphora(text: str) -> bool:
@@ -229,7 +243,7 @@ def resolve(
         or (new_subject is None and context.subject == CLINIC and aspect is None)
     )
     if about_clinic and new_subject is None:
-        return _resolve_clinic(aspect, day, clinic_named, place_named, classifier_intent, context, table)
+        return _resolve_clinic(aspect, day, text, clinic_named, place_named, classifier_intent, context, table)
     subject = new_subject or (context.subject if context.subject != CLINIC else None)
     if subject is None and confident and table.subjects_by_intent[classifier_intent] != CLINIC:
         subject = table.subjects_by_intent[classifier_intent]
@@ -257,6 +271,7 @@ def resolve(
 def _resolve_clinic(
     aspect: str | None,
     day: str | None,
+    text: str,
     clinic_named: str | None,
     place_named: bool,
     classifier_intent: str | None,
@@ -288,7 +303,8 @@ def _resolve_clinic(
         "parking": "clinic_parking",
         "transit": "clinic_transit",
     }[aspect]
-    day_text = day or (context.day if aspect == "hours" and clinic_named is not None else None)
+    # The message's own words when it names the day ("xmas eve opening times"), else the context's.
+    day_text = text if day else (context.day if aspect == "hours" and clinic_named is not None else None)
     slots = {"subject": CLINIC, "topic": intent, "clinic_context": clinic}
     if day is not None:
         slots["day_asked"] = day
