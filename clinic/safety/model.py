@@ -143,10 +143,11 @@ def fit_models(texts: list[str], flagged: np.ndarray, kinds: list[str]) -> tuple
 
 
 def thresholds(probabilities: np.ndarray, flagged: np.ndarray, caught_by_lexicon: np.ndarray) -> tuple[float, float]:
-    """(crisis, possible) thresholds from out-of-fold scores of what the lexicon does not catch.
+    """(crisis, possible) thresholds from the model's out-of-fold scores of what the lexicon lets through.
 
-    The possible-crisis threshold is as low as the false-alarm budget allows (recall first);
-    the crisis threshold spends half of it, and is never under 0.5.
+    The possible-crisis one is as low as the false-alarm budget allows, the crisis one spends
+    half of it and is never under 0.5. The build keeps the crisis one and takes the
+    possible-crisis one from the whole decision instead (clinic/safety/crossval.py).
     """
 
     def allowing(share: float) -> float:
