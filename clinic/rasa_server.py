@@ -15,9 +15,10 @@ from clinic.tensorflow_free import keep_tensorflow_out_of
 def prepare(rasa_arguments: list[str]) -> None:
     """Everything done to this process before ``rasa <rasa_arguments>`` runs in it."""
     keep_tensorflow_out_of(rasa_arguments)
-    from clinic import rasa_fixes
+    from clinic import rasa_fixes, rasa_staff_mode
 
     rasa_fixes.install()
+    rasa_staff_mode.install()
 
 
 def main(argv: list[str] | None = None) -> None:

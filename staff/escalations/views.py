@@ -20,6 +20,7 @@ from clinic.rasa_api import RasaApi
 from clinic.sms_state import SmsState
 from staff.escalations import charts, stats, workflow
 from staff.escalations.conversation import full_transcript
+from staff.escalations.live import LIVE_REFRESH_HEADER, conversation_live_state, end_staff_mode_on_resolve
 from staff.escalations.models import CHANNEL_LABELS, AuditEntry, Delivery, Escalation, Outcome, Reason
 from staff.escalations.queue import STATUS_CHOICES, OverdueThresholds, QueueFilters, headline_counts, is_overdue, queue
 from staff.escalations.replies import (
@@ -71,8 +72,11 @@ def queue_view(request: HttpRequest) -> HttpResponse:
 @permission_required("escalations.view_escalation", raise_exception=True)
 def detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     escalation = get_object_or_404(Escalation.objects.select_related("assigned_to"), pk=pk)
-    transcript = full_transcript(escalation, RasaApi.from_env())
-    workflow.record_view(request.user, escalation)
+    api = RasaApi.from_env()
+    transcript = full_transcript(escalation, api)
+    # The page's own live refresh (static/escalations/live.js) is not another view by a person.
+    if not request.headers.get(LIVE_REFRESH_HEADER):
+        workflow.record_view(request.user, escalation)
     clinic = default_directory().by_id(escalation.clinic) if escalation.clinic else None
     context = {
         "escalation": escalation,
@@ -88,6 +92,7 @@ def detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         # Links only for an address and numbers that cannot carry extra fields ("x?bcc=...").
         "email_href": mailto_href(escalation.contact_email),
         "phone_href": tel_href(escalation.contact_phone),
+        "live": conversation_live_state(escalation, api),
     }
     return render(request, "escalations/detail.html", context)
 
@@ -106,6 +111,7 @@ def act_view(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
             messages.success(request, "Marked in progress.")
         elif action == "resolve":
             workflow.resolve(request.user, escalation, request.POST.get("outcome", ""))
+            end_staff_mode_on_resolve(request.user, escalation)
             messages.success(request, "Resolved. It has left the queue.")
             return redirect("queue")
         elif action == "note":
