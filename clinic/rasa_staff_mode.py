@@ -3,26 +3,27 @@
 Rasa 3.6 already does most of staff mode: ``MessageProcessor.handle_message`` parses and records
 every message of a paused conversation (the NLU pipeline runs, so the crisis screen's decision
 is in the tracker) and ``_run_prediction_loop`` predicts nothing while ``tracker.is_paused()``.
-Two things it cannot know are added here, before its own loop runs, with the tracker it has
-already loaded (nothing more is read or stored for a conversation that is not paused):
+Two things it cannot know are added here, with the tracker it has already loaded (nothing
+more is read or stored for a conversation that is not paused):
 
-- a crisis message while staff are in the conversation still gets the crisis reply (988/911)
-  at once and an urgent escalation (the rule's own ``utter_crisis`` and ``action_record_crisis``),
-  which the console's live queue raises as an alert; the conversation stays paused;
-- a conversation whose staff have not written for ``STAFF_MODE_TIMEOUT_MINUTES`` is resumed
-  when the visitor next writes (Rasa's ``resume`` event), the visitor is told why, and the
-  assistant answers the message.
+- before the visitor's message is recorded (``_handle_message_with_tracker``): a conversation
+  whose staff have not written for ``STAFF_MODE_TIMEOUT_MINUTES`` is resumed (Rasa's ``resume``
+  event) and the visitor is told why, so the message is then answered as any other, its turn
+  intact (resume, notice, message);
+- before Rasa's prediction loop: a crisis message while staff are in the conversation still
+  gets the crisis reply (988/911) at once and an urgent escalation (the rule's own
+  ``utter_crisis`` and ``action_record_crisis``), which the console's live queue raises as an
+  alert; the conversation stays paused.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 import rasa.core.processor
 from rasa.core.actions.action import action_for_name_or_text
-from rasa.core.channels.channel import OutputChannel
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.policies.policy import PolicyPrediction
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import BotUttered, ConversationResumed
@@ -35,29 +36,31 @@ CRISIS_INTENT = "crisis"
 # The actions of the crisis rule (data/rules.yml), then listening again as after any turn.
 CRISIS_ACTIONS = ("utter_crisis", "action_record_crisis", ACTION_LISTEN_NAME)
 
+_original_handle_message_with_tracker = rasa.core.processor.MessageProcessor._handle_message_with_tracker
 _original_run_prediction_loop = rasa.core.processor.MessageProcessor._run_prediction_loop
+
+
+async def handle_message_with_tracker(
+    self: rasa.core.processor.MessageProcessor, message: UserMessage, tracker: DialogueStateTracker
+) -> None:
+    if tracker.is_paused() and staff_mode.timed_out([event.as_dict() for event in tracker.events]):
+        await _resume_after_timeout(tracker, message.output_channel)
+    await _original_handle_message_with_tracker(self, message, tracker)
 
 
 async def run_prediction_loop(
     self: rasa.core.processor.MessageProcessor, output_channel: OutputChannel, tracker: DialogueStateTracker
 ) -> None:
-    if tracker.is_paused() and not self._should_handle_message(tracker):
-        events = [event.as_dict() for event in tracker.events]
-        if staff_mode.timed_out(events):
-            await _resume_after_timeout(tracker, output_channel, events)
-        elif (tracker.latest_message.intent or {}).get("name") == CRISIS_INTENT:
-            await _answer_crisis(self, tracker, output_channel)
-            return
+    if not self._should_handle_message(tracker) and (tracker.latest_message.intent or {}).get("name") == CRISIS_INTENT:
+        await _answer_crisis(self, tracker, output_channel)
+        return
     await _original_run_prediction_loop(self, output_channel, tracker)
 
 
-async def _resume_after_timeout(
-    tracker: DialogueStateTracker, output_channel: OutputChannel, events: list[dict[str, Any]]
-) -> None:
+async def _resume_after_timeout(tracker: DialogueStateTracker, output_channel: OutputChannel) -> None:
     language = staff_mode.language_of(tracker.current_slot_values())
     text = staff_mode.notice_text(staff_mode.TIMED_OUT, language, output_channel.name(), None, "")
     notice = staff_mode.notice_event(text, staff_mode.TIMED_OUT, None)
-    # Before the visitor's message in time order: the notice explains the answer that follows.
     tracker.update(ConversationResumed(timestamp=time.time()))
     tracker.update(BotUttered(text, metadata=notice["metadata"], timestamp=notice["timestamp"]))
     await output_channel.send_text_message(tracker.sender_id, text, staff_notice=staff_mode.TIMED_OUT)
@@ -76,4 +79,5 @@ async def _answer_crisis(
 
 def install() -> None:
     """Puts the staff-mode step in front of Rasa's prediction loop (idempotent)."""
+    rasa.core.processor.MessageProcessor._handle_message_with_tracker = handle_message_with_tracker
     rasa.core.processor.MessageProcessor._run_prediction_loop = run_prediction_loop

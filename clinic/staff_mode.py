@@ -115,13 +115,13 @@ def language_of(slots: dict[str, Any] | None) -> str:
 
 def notice_text(kind: str, language: str, channel: str | None, staff: StaffMember | None, clinic: str) -> str:
     """What the visitor is told when staff join, or why the assistant is back."""
-    values = {"name": staff.name if staff else "", "role": staff.role if staff else "", "clinic": clinic}
+    values = {"staff_name": staff.name if staff else "", "staff_role": staff.role if staff else "", "clinic": clinic}
     return message(NOTICE_MESSAGES[kind], channel, language, **values)["text"]
 
 
 def sms_text(text: str, staff: StaffMember, language: str) -> str:
     """A staff message as texted: prefixed with the name, since SMS has no bubbles."""
-    return message("staff_sms_message", "sms", language, name=staff.name, text=text)["text"]
+    return message("staff_sms_message", "sms", language, staff_name=staff.name, text=text)["text"]
 
 
 def notice_event(text: str, kind: str, staff: StaffMember | None, at: float | None = None) -> dict[str, Any]:
