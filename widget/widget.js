@@ -129,7 +129,7 @@
     ".ccw-staff{background:#fff8e6;border:1px solid #d9c48a;border-left:4px solid #8a6d1d}" +
     ".ccw-staff-name{display:block;font-weight:700;font-size:.9em;color:#5c4500;margin-bottom:4px}" +
     ".ccw-notice{width:auto;max-width:100%;margin:4px auto 10px;background:#f3f0fa;border:1px dashed #6b5a99;font-size:.95em;text-align:center}" +
-    ".ccw-badge{display:inline-block;min-width:1.5em;margin-left:8px;padding:0 6px;border-radius:12px;background:#b3261e;color:#fff;font-size:.85em;line-height:1.5em;text-align:center}" +
+    ".ccw-badge{display:inline-block;min-width:1.5em;margin-left:8px;padding:0 6px;border-radius:12px;background:#b3261e;color:#fff;font-size:.85em;line-height:1.5em;text-align:center}.ccw-badge[hidden]{display:none}" +
     ".ccw-user{background:var(--ccw-primary);color:#fff;margin-left:auto;border-bottom-right-radius:2px}" +
     ".ccw-meta{display:block;font-size:.8em;color:#4a4a4a;margin:0 4px 10px}" +
     ".ccw-meta-user{text-align:right}" +
