@@ -14,7 +14,7 @@ from sanic import Blueprint, Request
 from clinic.commands import COMMAND_PREFIX, offered_payloads, screen_typed_command
 from clinic.safety import CRISIS_FIRST_METADATA, screen
 
-# Longer messages are cut (socket.io) or refused (REST): the NLU's work grows faster than the
+# Longer messages are cut (socket.io, SMS) or refused (REST): the NLU's work grows faster than the
 # text, and one 300,000-character message held the server's only event loop for 27 s (`make bench`).
 MAX_MESSAGE_LENGTH = 20_000
 
@@ -56,6 +56,11 @@ def guard_handler(
         return await on_new_message(message)
 
     return handle
+
+
+def client_address(request: Request) -> str:
+    """The caller's address: a trusted proxy's forwarded one when Sanic is told of one (PROXIES_COUNT)."""
+    return request.remote_addr or request.ip
 
 
 def remember_agent(blueprint: Blueprint) -> Blueprint:

@@ -13,6 +13,14 @@ A visitor's message is acknowledged once handled, and a message id seen again (a
 a lost acknowledgement) is acknowledged without being handled twice. "Was this helpful?"
 ratings arrive as ``rate`` events and are appended to the conversation's tracker.
 
+Rasa's ``--cors`` adds Access-Control-Allow-Origin to every response, and python-socketio adds
+its own to the socket.io ones: a browser refuses a response with two. The socket.io routes are
+left to python-socketio (it also checks the Origin of websocket connections), the rest to Rasa.
+
+Each message counts against the limits of its client address and conversation
+(clinic/rate_limit.py); one over them is not handled, and the visitor is told so (a reply, a
+``rate_limited`` event carrying the refused text, and an acknowledgement saying when to retry).
+
 The staff console delivers its messages through ``POST /webhooks/socketio/staff_message`` and
 asks whether the visitor is here through ``POST /webhooks/socketio/presence`` (both protected by
 the Rasa API token). Both emit to the conversation's room with an acknowledgement: each open tab
@@ -35,14 +43,17 @@ from typing import Any
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
 from rasa.shared.core.events import SlotSet
-from sanic import Blueprint, Request, response
+from sanic import Blueprint, Request, Sanic, response
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
+from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncRedisManager, AsyncServer
 
-from channels.guard import MAX_MESSAGE_LENGTH, guard_handler
+from channels.guard import MAX_MESSAGE_LENGTH, client_address, guard_handler
 from clinic.directory import default_directory
+from clinic.messages import message as clinic_message
 from clinic.rasa_api import token_matches
+from clinic.rate_limit import ChatLimits, RateLimiter
 from clinic.ratings import RATING_SLOT, RatingError, rating_for
 from clinic.staff_mode import StaffMember
 from clinic.web_chat import DISCLAIMER_SHOWN_METADATA, web_history, web_message, widget_settings
@@ -60,7 +71,12 @@ ACK_GRACE_SECONDS = 0.15
 
 
 def allowed_origins() -> list[str]:
-    configured = os.environ.get("WIDGET_ALLOWED_ORIGINS", "http://localhost:8080,http://127.0.0.1:8080")
+    """WIDGET_ALLOWED_ORIGINS, else the origins Rasa's --cors allows (RASA_CORS_ORIGINS), else the demo site's."""
+    configured = (
+        os.environ.get("WIDGET_ALLOWED_ORIGINS")
+        or os.environ.get("RASA_CORS_ORIGINS")
+        or "http://localhost:8080,http://127.0.0.1:8080"
+    )
     return [origin.strip() for origin in configured.split(",") if origin.strip()]
 
 
@@ -98,6 +114,21 @@ def delivery_status(answers: list[dict[str, Any]]) -> str:
     if any(answer.get("panel_open") is True for answer in answers):
         return "shown"
     return "delivered" if answers else "queued"
+
+
+class WebChatBlueprint(SocketBlueprint):
+    """Rasa's socket.io blueprint, with the socket.io routes' CORS headers left to python-socketio."""
+
+    def register(self, app: Sanic, options: dict[str, Any]) -> None:
+        path = self.ctx.socketio_path
+
+        async def leave_cors_to_socketio(request: Request) -> None:
+            if request.path.startswith(path):
+                # sanic_cors (Rasa's --cors) skips a request it takes as already answered.
+                setattr(request.ctx, SANIC_CORS_EVALUATED, "1")
+
+        app.register_middleware(leave_cors_to_socketio, "request")
+        super().register(app, options)
 
 
 class WebChatOutput(SocketIOOutput):
@@ -153,8 +184,10 @@ class WebChatInput(InputChannel):
     def __init__(self) -> None:
         self.sio: AsyncServer | None = None
         self._conversations: dict[str, str] = {}  # socket id -> conversation id
+        self._addresses: dict[str, str] = {}  # socket id -> client address
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()  # (conversation, message id)
         self._app: Any = None
+        self.limiter = RateLimiter(ChatLimits.from_env())
 
     def get_output_channel(self) -> SocketIOOutput | None:
         return WebChatOutput(self.sio, "bot_uttered") if self.sio else None
@@ -218,7 +251,7 @@ class WebChatInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins(), client_manager=client_manager())
-        webchat = SocketBlueprint(sio, "/socket.io", "webchat_socketio", __name__)
+        webchat = WebChatBlueprint(sio, "/socket.io", "webchat_socketio", __name__)
         self.sio = sio
         handler = guard_handler(on_new_message, self._agent)
 
@@ -261,15 +294,22 @@ class WebChatInput(InputChannel):
             request = environ.get("sanic.request")
             if request is not None:
                 self._app = request.app
+                self._addresses[sid] = client_address(request)
             return True
 
         @sio.on("disconnect")
         async def disconnect(sid: str) -> None:
             self._conversations.pop(sid, None)
+            self._addresses.pop(sid, None)
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Any = None) -> None:
-            token = data.get("session_id") if isinstance(data, dict) else None
+            if data is not None and not isinstance(data, dict):
+                await sio.emit(
+                    "session_error", {"error": "session_request takes an object: {session_id: <token>}"}, room=sid
+                )
+                return
+            token = (data or {}).get("session_id")
             conversation_id = verify_session(token)
             if conversation_id is None:
                 token = issue_session()
@@ -291,11 +331,16 @@ class WebChatInput(InputChannel):
                 await sio.emit("session_required", {}, room=sid)
                 return {"ok": False, "error": "session required"}
             data = data if isinstance(data, dict) else {}
-            if self._already_handled(conversation_id, data.get("id")):
-                return {"ok": True}
             text = data.get("message")
             if not isinstance(text, str):
                 text = ""
+            wait = self.limiter.admit(self._addresses.get(sid, ""), conversation_id)
+            if wait is not None:
+                logger.warning("event=webchat.rate_limited conversation_id=%s", conversation_id)
+                await self._refuse_for_now(sio, sid, text[:MAX_MESSAGE_LENGTH], wait)
+                return {"ok": False, "error": "rate limited", "retry_after": wait}
+            if self._already_handled(conversation_id, data.get("id")):
+                return {"ok": True}
             message = UserMessage(
                 text[:MAX_MESSAGE_LENGTH],
                 WebChatOutput(sio, "bot_uttered"),
@@ -317,3 +362,9 @@ class WebChatInput(InputChannel):
             return await self._record_rating(conversation_id, data if isinstance(data, dict) else {})
 
         return webchat
+
+    async def _refuse_for_now(self, sio: AsyncServer, sid: str, text: str, wait: float) -> None:
+        """Tells the socket its message was not handled: a reply for people, an event for programs."""
+        notice = clinic_message("chat_rate_limited", self.name(), phone=default_directory().group_phone)
+        await sio.emit("rate_limited", {"text": text, "retry_after": wait}, room=sid)
+        await sio.emit("bot_uttered", notice, room=sid)

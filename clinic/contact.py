@@ -103,11 +103,3 @@ def clean_first_name(text: str) -> str | None:
         return None
     name = words[0]
     return name[:1].upper() + name[1:50]
-
-
-def display_contact(value: str) -> str:
-    """A stored contact as a person reads it: (949) 555-0123 for +19495550123."""
-    if value.startswith("+"):
-        number = phonenumbers.parse(value, "US")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return value

@@ -15,9 +15,9 @@ import os
 import time
 import uuid
 
+from clinic.conversation_ids import WEB_PREFIX
 from clinic.local_secrets import local_secret
 
-PREFIX = "web-"
 DEFAULT_SESSION_DAYS = 30
 
 
@@ -31,7 +31,7 @@ def _sign(conversation_id: str, issued: str) -> str:
 
 
 def issue_session(now: float | None = None) -> str:
-    conversation_id = f"{PREFIX}{uuid.uuid4().hex}"
+    conversation_id = f"{WEB_PREFIX}{uuid.uuid4().hex}"
     issued = str(int(time.time() if now is None else now))
     return f"{conversation_id}.{issued}.{_sign(conversation_id, issued)}"
 
@@ -41,7 +41,7 @@ def verify_session(token: str | None, now: float | None = None) -> str | None:
     if not isinstance(token, str) or token.count(".") != 2:
         return None
     conversation_id, issued, signature = token.split(".")
-    if not conversation_id.startswith(PREFIX) or not issued.isdigit():
+    if not conversation_id.startswith(WEB_PREFIX) or not issued.isdigit():
         return None
     if not hmac.compare_digest(_sign(conversation_id, issued), signature):
         return None

@@ -706,7 +706,8 @@
         self.inFlight -= 1;
         if (error || !reply || !reply.ok) {
           self.markUnsent(item);
-          setTimeout(function () { self.flush(); }, RETRY_DELAY_MS);
+          var wait = reply && reply.retry_after ? Math.max(RETRY_DELAY_MS, reply.retry_after * 1000) : RETRY_DELAY_MS;
+          setTimeout(function () { self.flush(); }, wait);
           return;
         }
         item.state = "sent";

@@ -78,13 +78,25 @@ def play(session: requests.Session, base: str, token: str, conversation: Convers
     return judge(conversation, turns_from_events(tracker.json()["events"]))
 
 
-def play_all(base: str, token: str, conversations: list[Conversation], workers: int = 8) -> list[ConversationResult]:
-    """Plays every conversation, ``workers`` at a time; results in the set's order."""
+def play_all(
+    base: str,
+    token: str,
+    conversations: list[Conversation],
+    workers: int = 8,
+    rest_headers: dict[str, str] | None = None,
+) -> list[ConversationResult]:
+    """Plays every conversation, ``workers`` at a time; results in the set's order.
+
+    ``rest_headers`` carry the REST channel's integration token (the channel refuses calls without it).
+    """
     # One keep-alive session per worker thread: requests.Session is not thread-safe.
     sessions: dict[int, requests.Session] = {}
 
     def one(conversation: Conversation) -> ConversationResult:
-        session = sessions.setdefault(threading.get_ident(), requests.Session())
+        session = sessions.get(threading.get_ident())
+        if session is None:
+            session = sessions[threading.get_ident()] = requests.Session()
+            session.headers.update(rest_headers or {})
         return play(session, base, token, conversation)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
