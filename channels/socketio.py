@@ -255,6 +255,15 @@ class WebChatInput(InputChannel):
         self.sio = sio
         handler = guard_handler(on_new_message, self._agent)
 
+        @webchat.listener("after_server_start")
+        async def start_client_manager(app: Sanic, _: Any) -> None:
+            # python-socketio starts its manager (with the Redis listener) on the first socket
+            # connection; a replica that no visitor has reached yet must already hear the
+            # acknowledgements of the staff messages it sends to another replica's sockets.
+            if not sio.manager_initialized:
+                sio.manager_initialized = True
+                sio.manager.initialize()
+
         @webchat.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})

@@ -33,12 +33,12 @@ if not SHOTS.is_absolute():
 def deployment(tmp_path_factory):
     demo_port, staff_port = free_port(), free_port()
     origin = f"http://127.0.0.1:{demo_port}"
-    with running_assistant(tmp_path_factory.mktemp("handoff"), {"WIDGET_ALLOWED_ORIGINS": origin}) as servers:
+    with running_assistant(tmp_path_factory.mktemp("handoff"), {"RASA_CORS_ORIGINS": origin}) as servers:
         env = {
             **servers["env"],
             "RASA_URL": servers["rasa"],
             "RASA_API_TOKEN": servers["token"],
-            "RASA_PUBLIC_URL": servers["rasa"],
+            "RASA_PORT": servers["rasa"].rsplit(":", 1)[1],
             "STAFF_USERNAME": USERNAME,
             "STAFF_PASSWORD": PASSWORD,
             "STAFF_DISPLAY_NAME": "Maria",
@@ -147,6 +147,7 @@ def test_a_draft_survives_a_reload(browser, deployment):
     answer = requests.post(
         f"{deployment['rasa']}/webhooks/rest/webhook",
         json={"sender": sender, "message": "I am feeling suicidal"},
+        headers=deployment["rest_headers"],
         timeout=60,
     )
     assert answer.status_code == 200
