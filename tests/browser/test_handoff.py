@@ -67,6 +67,13 @@ def ask(page, text):
 def test_a_nurse_takes_over_a_web_chat_and_hands_it_back(browser, deployment):
     visitor_context = browser.new_context(viewport={"width": 1280, "height": 800})
     nurse_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # Notifications the console raises, recorded as if the nurse had allowed them.
+    nurse_context.add_init_script(
+        "window.raised = []; window.Notification = function (title) { window.raised.push(title); };"
+        "window.Notification.permission = 'default';"
+        "window.Notification.requestPermission = function () {"
+        "  window.Notification.permission = 'granted'; return Promise.resolve('granted'); };"
+    )
     visitor, nurse = visitor_context.new_page(), nurse_context.new_page()
     try:
         nurse.goto(f"{deployment['console']}/")
@@ -75,6 +82,8 @@ def test_a_nurse_takes_over_a_web_chat_and_hands_it_back(browser, deployment):
         nurse.get_by_role("button", name="Sign in").click()
         expect(nurse.get_by_role("heading", name="Escalation queue")).to_be_visible()
         expect(nurse.locator("table.queue tbody tr.urgent")).to_have_count(0)
+        nurse.get_by_role("button", name="Notify me of urgent escalations").click()
+        expect(nurse.get_by_role("button", name="Notify me of urgent escalations")).to_be_hidden()
 
         visitor.goto(deployment["site"])
         page_title = visitor.title()
@@ -83,9 +92,10 @@ def test_a_nurse_takes_over_a_web_chat_and_hands_it_back(browser, deployment):
         expect(visitor.locator(".ccw-bot").last).to_contain_text("988", timeout=ANSWER)
 
         # The queue shows it without a reload, with the urgent alert in the title and on the page.
-        expect(nurse.locator("table.queue tbody tr.urgent")).to_have_count(1, timeout=LIVE + 1_000)
+        expect(nurse.locator("table.queue tbody tr.urgent")).to_have_count(1, timeout=LIVE)
         expect(nurse).to_have_title("(1 urgent) Queue · Clinic staff console")
         expect(nurse.locator("#urgent-alert")).to_contain_text("New urgent escalation")
+        assert nurse.evaluate("window.raised") == ["Urgent escalation"]
         nurse.locator("table.queue tbody tr.urgent").get_by_role("link").click()
         expect(nurse.locator("#visitor-presence")).to_contain_text("Visitor connected now, chat panel open")
         nurse.get_by_role("button", name="Join conversation").click()
