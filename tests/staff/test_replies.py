@@ -222,7 +222,7 @@ def test_the_staff_route_needs_the_api_token(assistant):
     assert requests.post(url, json=body, params={"token": "wrong"}, timeout=10).status_code == 401
     assert requests.post(url, json={}, params={"token": assistant["token"]}, timeout=10).status_code == 400
     answer = requests.post(url, json=body, params={"token": assistant["token"]}, timeout=10)
-    assert answer.json() == {"delivered": False}
+    assert answer.json() == {"status": "queued", "delivered": False}
 
 
 def test_sms_reply_without_twilio_settings_fails_visibly_and_is_kept(

@@ -131,7 +131,7 @@ def test_a_number_that_opted_back_in_can_be_texted(console, twilio, staff_client
     html = staff_client.get(reverse("detail", args=[escalation.pk])).content.decode()
     assert "Opted in again (“start”, en)" in html and 'id="reply-text"' in html
     reply(staff_client, escalation, text="This is the clinic calling back by text.")
-    assert twilio.wait_for(number, before + 2)[-1] == "This is the clinic calling back by text."
+    assert twilio.wait_for(number, before + 2)[-1] == "nurse.kim: This is the clinic calling back by text."
 
 
 def late_evening() -> datetime:
