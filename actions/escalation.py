@@ -23,6 +23,7 @@ from clinic.escalation_flow import (
     remaining_slots,
 )
 from clinic.messages import message
+from clinic.safety.followup import escalation_reason
 from clinic.topics import related_faq
 
 FORM_SLOTS = ("first_name", "contact", "best_time", "consent")
@@ -215,6 +216,7 @@ class ActionSubmitEscalation(Action):
             best_time=tracker.get_slot("best_time"),
             consent=consent,
             directory=directory,
+            language=tracker.slots.get("language"),
         )
         await escalate(escalation)
         say(
@@ -227,18 +229,19 @@ class ActionSubmitEscalation(Action):
 
 
 class ActionRecordCrisis(Action):
-    """Records an urgent escalation after the crisis reply has already gone out."""
+    """Records (or, within the window, updates) the urgent escalation after the crisis reply."""
 
     def name(self) -> str:
         return "action_record_crisis"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         escalation = build_escalation(
-            reason="crisis",
+            reason=escalation_reason(tracker.get_slot("crisis_kind")),
             sender_id=tracker.sender_id,
             trigger=trigger_of(tracker),
             events=tracker.events,
             directory=default_directory(),
+            language=tracker.slots.get("language"),
         )
         await escalate(escalation)
         return []

@@ -158,6 +158,7 @@ def build_escalation(
     best_time: str | None = None,
     consent: bool = False,
     directory: Directory | None = None,
+    language: str | None = None,
 ) -> NewEscalation:
     """The escalation of a conversation, from what Rasa's tracker holds (``events``).
 
@@ -180,6 +181,7 @@ def build_escalation(
         best_time=given(best_time),
         consent=bool(consent) and bool(contact_value),
         clinic=clinic_discussed(events, directory) if directory else "",
+        language=language or None,
     )
 
 

@@ -105,6 +105,17 @@ class RasaApi:
         """Adds a staff reply to the conversation's history as a bot event marked as staff, with its author."""
         self.append_events(conversation_id, [staff_message_event(text, staff, staff_id, time.time())])
 
+    def end_safety_state(self, conversation_id: str) -> bool:
+        """Takes the conversation out of the safety state (staff resolved its crisis escalation).
+
+        False when Rasa has no message of the conversation (nothing to change).
+        """
+        if not self.events(conversation_id):
+            return False
+        event = {"event": "slot", "name": "safety_state", "value": False, "timestamp": time.time()}
+        self._call("POST", f"/conversations/{conversation_id}/tracker/events", json=[event])
+        return True
+
     def deliver_to_web_visitor(
         self, conversation_id: str, text: str, staff: StaffMember | None = None, notice: str | None = None
     ) -> str:

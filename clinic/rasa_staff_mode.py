@@ -34,7 +34,7 @@ from clinic import staff_mode
 logger = logging.getLogger(__name__)
 CRISIS_INTENT = "crisis"
 # The actions of the crisis rule (data/rules.yml), then listening again as after any turn.
-CRISIS_ACTIONS = ("utter_crisis", "action_record_crisis", ACTION_LISTEN_NAME)
+CRISIS_ACTIONS = ("action_respond_to_crisis", "action_record_crisis", ACTION_LISTEN_NAME)
 
 _original_handle_message_with_tracker = rasa.core.processor.MessageProcessor._handle_message_with_tracker
 _original_run_prediction_loop = rasa.core.processor.MessageProcessor._run_prediction_loop

@@ -250,3 +250,28 @@ async def test_the_channel_is_the_one_rasa_recorded_for_an_id_that_channel_issue
     await ActionRecordCrisis().run(CollectingDispatcher(), tracker, {})
     [escalation] = recorded
     assert escalation.channel == recorded_channel and escalation.conversation_id == sender
+
+
+async def test_the_conversation_language_slot_goes_with_the_escalation(recorded):
+    dispatcher = CollectingDispatcher()
+    spanish = make_tracker(text="quiero morir", intent="crisis", slots={"language": "es"})
+    await ActionRecordCrisis().run(dispatcher, spanish, {})
+    slots = {"contact": "+19495550142", "consent": True, "escalation_reason": "request_human", "language": "es"}
+    await ActionSubmitEscalation().run(dispatcher, make_tracker(slots=slots), {})
+    await ActionRecordCrisis().run(dispatcher, make_tracker(text="I want to die", intent="crisis"), {})
+    assert [escalation.language for escalation in recorded] == ["es", "es", None]
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("overdose_poisoning", "overdose"),
+        ("medical_emergency", "medical_emergency"),
+        ("other_in_danger", "other_in_danger"),
+    ],
+)
+async def test_crisis_is_recorded_with_the_reason_of_its_kind(recorded, kind, reason):
+    tracker = make_tracker(slots={"crisis_kind": kind}, text="my husband took all his pills", intent="crisis")
+    await ActionRecordCrisis().run(CollectingDispatcher(), tracker, {})
+    [escalation] = recorded
+    assert escalation.reason == reason and escalation.priority == "urgent"

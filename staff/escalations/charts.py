@@ -12,11 +12,23 @@ ROW_HEIGHT = 22
 # Distinguishable and at least 4.5:1 against white; crisis in the console's urgent red.
 REASON_COLOURS = {
     Reason.CRISIS: "#b3261e",
+    Reason.OVERDOSE: "#8a1c4a",
+    Reason.MEDICAL_EMERGENCY: "#6a1b9a",
+    Reason.OTHER_IN_DANGER: "#9a3412",
     Reason.MEDICAL_ADVICE: "#1b4f8a",
     Reason.REQUEST_HUMAN: "#2e7d32",
     Reason.APPOINTMENT: "#7a4b00",
     Reason.FALLBACK: "#5c5c5c",
 }
+
+
+# For series without a colour of their own (channels and languages, outcomes): at least 3:1 on white.
+PALETTE = ("#1b4f8a", "#b3261e", "#2e7d32", "#7a4b00", "#5c5c5c", "#6a1b9a", "#00695c", "#ad1457")
+
+
+def palette_series(keys: Sequence[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(key, label) pairs with a colour each, for ``stacked_columns``."""
+    return [(key, label, PALETTE[index % len(PALETTE)]) for index, (key, label) in enumerate(keys)]
 
 
 def stacked_columns(

@@ -27,6 +27,11 @@ class Turn:
     def label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
 
+    @property
+    def at_iso(self) -> str:
+        """The time as the transcript stores it, naming the turn for the flag button."""
+        return self.at.isoformat() if self.at else ""
+
 
 @dataclass(frozen=True)
 class Transcript:

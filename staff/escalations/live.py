@@ -8,8 +8,10 @@ ASGI (Channels, Daphne or Uvicorn) and a second server stack. The pages ask ever
 body, a changed one names its new version and the page refreshes only its live regions.
 
 - ``/live/queue/``: a version of the open escalations (any new one, status or assignment change
-  moves it) and the urgent escalations still new, which every console page turns into the alert
-  (title count, optional sound, browser notification after opt-in).
+  moves it), the urgent escalations still new, and how many crisis messages each open urgent
+  one holds; every console page turns a new urgent escalation, or a new crisis message in one
+  already open (a crisis during staff mode), into the alert (title count, banner, optional
+  sound, browser notification after opt-in).
 - ``/live/escalations/<id>/``: a version of the conversation (Rasa's tracker: every visitor
   message), staff mode, whether the web visitor is connected now and their panel open, the
   number's opt-out, the escalation's status and assignment, and each reply's delivery.
@@ -62,13 +64,22 @@ def _versioned(request: HttpRequest, state: dict) -> HttpResponse:
 @permission_required("escalations.view_escalation", raise_exception=True)
 def queue_state_view(request: HttpRequest) -> HttpResponse:
     open_rows = Escalation.objects.exclude(status=Status.RESOLVED).order_by("created_at")
-    rows = list(open_rows.values_list("id", "status", "priority", "assigned_to_id", "first_action_at", "reason"))
+    fields = ("id", "status", "priority", "assigned_to_id", "first_action_at", "reason", "triggering_message")
+    rows = list(open_rows.values_list(*fields))
     urgent_new = [
-        {"id": str(pk), "url": reverse("detail", args=[pk]), "reason": reason}
-        for pk, status, priority, _, _, reason in rows
+        {"id": str(pk), "url": reverse("detail", args=[str(pk)]), "reason": reason}
+        for pk, status, priority, _, _, reason, _ in rows
         if status == Status.NEW and priority == Priority.URGENT
     ]
-    return _versioned(request, {"open": [list(row[:5]) for row in rows], "urgent_new": urgent_new})
+    # A later crisis message of a conversation is merged into its open urgent escalation (one
+    # line of its triggering message each): a growing count is a new crisis, e.g. during staff mode.
+    crisis_messages = {
+        str(pk): {"count": len(trigger.splitlines()), "url": reverse("detail", args=[str(pk)])}
+        for pk, _, priority, _, _, _, trigger in rows
+        if priority == Priority.URGENT
+    }
+    state = {"open": [list(row[:5]) for row in rows], "urgent_new": urgent_new, "crisis_messages": crisis_messages}
+    return _versioned(request, state)
 
 
 def conversation_live_state(escalation: Escalation, api: RasaApi) -> dict:
@@ -140,7 +151,7 @@ def staff_mode_view(request: HttpRequest, pk: UUID, action: str) -> HttpResponse
     except RasaUnavailable as error:
         logger.error("event=staff.staff_mode_failed escalation_id=%s error=%s", escalation.id, error)
         messages.error(request, "The assistant's server cannot be reached, so nothing was changed. Try again.")
-    return redirect("detail", pk=escalation.pk)
+    return redirect("detail", ref=str(escalation.pk))
 
 
 def end_staff_mode_on_resolve(user, escalation: Escalation) -> None:

@@ -6,6 +6,7 @@
   "use strict";
   var POLL_MS = 2000;
   var SEEN_KEY = "console-urgent-seen";
+  var CRISIS_KEY = "console-crisis-counts";
   var SOUND_KEY = "console-sound";
   var baseTitle = document.title;
   var audio = null;
@@ -39,7 +40,8 @@
         var fresh = new DOMParser().parseFromString(html, "text/html");
         Array.prototype.forEach.call(document.querySelectorAll("[data-live-region][id]"), function (region) {
           var replacement = fresh.getElementById(region.id);
-          if (!replacement || region.contains(document.activeElement)) return;
+          // Not while the staff member works in it (focus, or rows ticked for a bulk action).
+          if (!replacement || region.contains(document.activeElement) || region.querySelector("input:checked")) return;
           region.replaceWith(document.importNode(replacement, true));
         });
       })
@@ -69,19 +71,39 @@
     var fresh = urgent.filter(function (item) { return seen !== null && seen.indexOf(item.id) < 0; });
     window.sessionStorage.setItem(SEEN_KEY, JSON.stringify(urgent.map(function (item) { return item.id; })
       .concat((seen || []).filter(function (id) { return urgent.every(function (item) { return item.id !== id; }); }))));
+    if (fresh.length) {
+      raise(fresh.length === 1 ? "New urgent escalation. " : fresh.length + " new urgent escalations. ",
+        fresh[fresh.length - 1].url, "Urgent escalation", "A new urgent escalation is waiting in the console.");
+    }
+    // A new crisis message merged into an open urgent escalation (for example during staff mode).
+    var counts = state.crisis_messages || {};
+    var before = null;
+    try { before = JSON.parse(window.sessionStorage.getItem(CRISIS_KEY) || "null"); } catch (e) { before = null; }
+    window.sessionStorage.setItem(CRISIS_KEY, JSON.stringify(counts));
+    if (!before) return;
+    Object.keys(counts).forEach(function (id) {
+      if (before[id] && counts[id].count > before[id].count) {
+        raise("New crisis message in an open urgent escalation. ", counts[id].url, "Crisis message",
+          "A visitor in an open urgent escalation wrote another crisis message.");
+      }
+    });
+  }
+
+  function raise(text, url, title, body) {
     var banner = document.getElementById("urgent-alert");
-    if (!fresh.length || !banner) return;
-    banner.textContent = "";
-    banner.appendChild(document.createTextNode(fresh.length === 1 ? "New urgent escalation. " : fresh.length + " new urgent escalations. "));
-    var link = document.createElement("a");
-    link.href = fresh[fresh.length - 1].url;
-    link.textContent = "Open the newest";
-    banner.appendChild(link);
-    banner.hidden = false;
+    if (banner) {
+      banner.textContent = "";
+      banner.appendChild(document.createTextNode(text));
+      var link = document.createElement("a");
+      link.href = url;
+      link.textContent = "Open it";
+      banner.appendChild(link);
+      banner.hidden = false;
+    }
     beep();
     if (window.Notification && window.Notification.permission === "granted") {
-      var note = new window.Notification("Urgent escalation", { body: "A new urgent escalation is waiting in the console.", tag: fresh[0].id });
-      note.onclick = function () { window.focus(); window.location.href = fresh[fresh.length - 1].url; };
+      var note = new window.Notification(title, { body: body, tag: url });
+      note.onclick = function () { window.focus(); window.location.href = url; };
     }
   }
 
