@@ -54,8 +54,8 @@ def _versioned(request: HttpRequest, state: dict) -> HttpResponse:
         response: HttpResponse = HttpResponseNotModified()
     else:
         response = HttpResponse(body, content_type="application/json")
+    # The console's middleware marks it no-store like every page: live.js keeps the ETag itself.
     response["ETag"] = etag
-    response["Cache-Control"] = "no-cache, private"
     return response
 
 
