@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from clinic import staff_mode
 from clinic.directory import default_directory
@@ -69,14 +70,23 @@ def tell_visitor(escalation: Escalation, text: str, api: RasaApi, notice: str | 
     return "queued"  # the REST channel cannot push: the visitor sees it in the history only
 
 
-def enter(user, escalation: Escalation, api: RasaApi) -> bool:
+def enter(user, escalation: Escalation, api: RasaApi, quiet_hours_reason: str = "") -> bool:
     """Pauses the assistant and tells the visitor who joined (once: nothing if already paused).
 
     Returns True when this call started staff mode. Raises RasaUnavailable when Rasa cannot be
     reached or does not know the conversation: without the pause the assistant would keep talking.
+    Joining an SMS conversation texts the notice, so in the recipient's quiet hours (not for a
+    crisis) it needs the reason a reply sent now gives.
     """
+    from staff.escalations.replies import quiet_window  # replies imports this module
+
     if escalation.status == Status.RESOLVED:
         raise WorkflowError("This escalation is resolved.")
+    if not quiet_hours_reason and quiet_window(escalation, timezone.now()):
+        raise WorkflowError(
+            "It is outside 8 am-9 pm for the recipient, so joining would text them now. "
+            "Send a reply with “Send now” and a reason instead (that joins too), or join after 8 am."
+        )
     state = conversation_state(escalation, api)
     if not state.events:
         raise RasaUnavailable("unknown conversation")

@@ -175,12 +175,12 @@ def _deliver_web(escalation: Escalation, text: str, api: RasaApi, user) -> str:
     return WEB_DELIVERY.get(status, Delivery.NOT_CONNECTED)
 
 
-def _enter_staff_mode(user, escalation: Escalation, api: RasaApi) -> None:
+def _enter_staff_mode(user, escalation: Escalation, api: RasaApi, quiet_hours_reason: str) -> None:
     """A reply sent now means a person is in the conversation: the assistant steps back."""
     if escalation.status == Status.RESOLVED:
         return
     try:
-        handoff.enter(user, escalation, api)
+        handoff.enter(user, escalation, api, quiet_hours_reason)
     except RasaUnavailable as error:
         # The reply still goes out (by SMS it can); the escalation is theirs either way.
         logger.error("event=staff.staff_mode_unavailable escalation_id=%s error=%s", escalation.id, error)
@@ -198,7 +198,7 @@ def _append_to_tracker(escalation: Escalation, text: str, delivery: str, api: Ra
         return False
 
 
-def _quiet_window(escalation: Escalation, now: datetime) -> SendWindow | None:
+def quiet_window(escalation: Escalation, now: datetime) -> SendWindow | None:
     """The recipient's window when a reply now would fall in their quiet hours, else None."""
     if escalation.channel not in SMS_CHANNELS or escalation.reason == Reason.CRISIS:
         return None
@@ -224,7 +224,7 @@ def send_reply(
         raise WorkflowError("A reply cannot be empty.")
     if len(text) > MAX_REPLY_LENGTH:
         raise WorkflowError(f"A reply can have at most {MAX_REPLY_LENGTH} characters.")
-    quiet = _quiet_window(escalation, timezone.now())
+    quiet = quiet_window(escalation, timezone.now())
     if quiet and when == SEND_AT_OPENING:
         return _schedule(user, escalation, text, quiet.opens_at)
     if quiet and when != SEND_NOW:
@@ -236,7 +236,7 @@ def send_reply(
     if len(reason) > MAX_REASON_LENGTH:
         raise WorkflowError(f"A reason can have at most {MAX_REASON_LENGTH} characters.")
     if escalation.channel in SMS_CHANNELS + WEB_CHANNELS:
-        _enter_staff_mode(user, escalation, api)
+        _enter_staff_mode(user, escalation, api, reason if quiet else "")
     if escalation.channel in SMS_CHANNELS:
         delivery = _deliver_sms(escalation, text, send_sms, user)
     elif escalation.channel in WEB_CHANNELS:

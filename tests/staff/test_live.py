@@ -1,10 +1,15 @@
 """The console's live endpoints (staff/escalations/live.py) on the real schema, without Rasa."""
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+import time_machine
 from django.urls import reverse
 
 from staff.escalations.models import Escalation
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
 def test_the_queue_state_lists_new_urgent_escalations_and_answers_304_until_a_change(staff_client, make_escalation):
@@ -52,3 +57,17 @@ def test_the_escalation_state_without_rasa_says_it_cannot_tell(staff_client, mak
     assert state["reachable"] is False and state["status"] == "new"
     page = staff_client.get(reverse("detail", args=[str(escalation.pk)])).content.decode()
     assert "Cannot tell whether the visitor is connected" in page and "Join conversation" not in page
+
+
+def test_joining_an_sms_conversation_in_the_recipients_quiet_hours_is_refused(
+    staff_client, staff_user, make_escalation, monkeypatch
+):
+    monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")  # refused before Rasa is asked
+    escalation = make_escalation(channel="sms", conversation_id="sms-" + "a" * 32, contact_phone="+19495550142")
+    eleven_pm = datetime.now(PACIFIC).replace(hour=23, minute=0, second=0, microsecond=0)
+    with time_machine.travel(eleven_pm, tick=True):
+        staff_client.force_login(staff_user)
+        page = staff_client.post(reverse("staff_mode", args=[escalation.pk, "join"]), follow=True).content.decode()
+    assert "outside 8 am-9 pm for the recipient, so joining would text them now" in page
+    escalation.refresh_from_db()
+    assert escalation.assigned_to is None
