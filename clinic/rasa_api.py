@@ -113,7 +113,7 @@ class RasaApi:
         if not self.events(conversation_id):
             return False
         event = {"event": "slot", "name": "safety_state", "value": False, "timestamp": time.time()}
-        self._call("POST", f"/conversations/{conversation_id}/tracker/events", json=[event])
+        self._call("POST", self._conversation_path(conversation_id, "/tracker/events"), json=[event])
         return True
 
     def deliver_to_web_visitor(

@@ -177,7 +177,7 @@ def test_a_nurse_triages_with_presets_shortcuts_and_canned_replies(browser, cons
     context, page = signed_in(browser, console, "nurse.kim")
     rows = page.locator("table.queue tbody tr")
     expect(rows).to_have_count(6)
-    expect(rows.first.locator("a.row-link")).to_have_text("Crisis — SMS — 18 min")  # urgent, oldest first
+    expect(rows.first.locator("a.row-link")).to_have_text("Crisis: suicide — SMS — 18 min")  # urgent, oldest first
     expect(page.locator(".sla.red")).not_to_have_count(0)
     axe_clean(page)
     screenshot(page, "console-queue")

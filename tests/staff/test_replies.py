@@ -88,7 +88,8 @@ def known_conversation(rest, prefix: str) -> str:
     """A conversation Rasa has a tracker for, as every escalated one has.
 
     Written through the HTTP API: ``sms-`` and ``web-`` ids belong to their channels, and REST
-    refuses them.
+    refuses them. It begins with a session start, as a channel's conversation does; without one
+    Rasa would run the session start itself with no channel to send the disclaimer to.
     """
     conversation = f"{prefix}-{uuid.uuid4().hex}"
     parsed = {"text": "hello", "intent": {"name": "greet", "confidence": 1.0}, "entities": []}
@@ -96,7 +97,12 @@ def known_conversation(rest, prefix: str) -> str:
     response = requests.post(
         f"{rest.base}/conversations/{conversation}/tracker/events",
         params={"token": rest.token},
-        json=[event],
+        json=[
+            {"event": "action", "name": "action_session_start"},
+            {"event": "session_started"},
+            {"event": "action", "name": "action_listen"},
+            event,
+        ],
         timeout=30,
     )
     assert response.status_code == 200, response.text

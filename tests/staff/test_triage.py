@@ -58,7 +58,7 @@ def test_link_text_is_the_name_or_reason_channel_and_age_never_the_date(staff_cl
     crisis = make_escalation(first_name="", reason="crisis", created_at=now - timedelta(minutes=4))
     html = staff_client.get(reverse("queue")).content.decode()
     assert f'href="/escalations/{named.pk}/">Maria</a>' in html
-    assert f'href="/escalations/{crisis.pk}/">Crisis — Web chat — 4 min</a>' in html
+    assert f'href="/escalations/{crisis.pk}/">Crisis: suicide — Web chat — 4 min</a>' in html
     assert "(no name)" not in html
 
 
