@@ -109,7 +109,7 @@ def test_a_nurse_takes_over_a_web_chat_and_hands_it_back(browser, deployment):
 
         # The panel is closed when the nurse writes: a badge on the launcher and a count in the title.
         visitor.keyboard.press("Escape")
-        expect(nurse.locator("#visitor-presence")).to_contain_text("chat panel closed", timeout=LIVE + 1_000)
+        expect(nurse.locator("#visitor-presence")).to_contain_text("chat panel closed", timeout=10_000)
         reply_box = nurse.get_by_label("Reply to the visitor (in their web chat)")
         reply_box.fill("Hi, this is Maria. Are you safe right now?")
         nurse.get_by_role("button", name="Send reply").click()
