@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from staff.escalations import signin, views
+from staff.escalations import live, signin, views
 
 urlpatterns = [
     path("", views.queue_view, name="queue"),
@@ -15,6 +15,9 @@ urlpatterns = [
     # The whole id or its first 8 characters (redirected to the whole id).
     path("escalations/<str:ref>/", views.detail_view, name="detail"),
     path("escalations/<uuid:pk>/<slug:action>/", views.act_view, name="act"),
+    path("escalations/<uuid:pk>/staff-mode/<slug:action>/", live.staff_mode_view, name="staff_mode"),
+    path("live/queue/", live.queue_state_view, name="live_queue"),
+    path("live/escalations/<uuid:pk>/", live.escalation_state_view, name="live_escalation"),
     path("dashboard/", views.dashboard_view, name="dashboard"),
     path("review/", views.review_view, name="review"),
     path("review/label/", views.review_label_view, name="review_label"),

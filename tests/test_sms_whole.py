@@ -30,6 +30,9 @@ PLACEHOLDERS = {
     "what": "transit",
     "note": "Near the Irvine Station Metrolink, about a 10-minute walk (sample note).",
     "address": "300 Placeholder Road, Suite 300 (sample address), Laguna Hills 92653",
+    "staff_name": "Maria Fernanda",
+    "staff_role": "patient coordinator",
+    "text": "Hi, this is Maria from the Irvine clinic. I can help you book a consultation this week.",
 }
 
 

@@ -12,7 +12,7 @@ from clinic.transcript import merge_transcript, transcript_from_events
 from staff.escalations.models import Escalation
 
 logger = logging.getLogger(__name__)
-ROLE_LABELS = {"user": "Visitor", "bot": "Assistant", "staff": "Staff"}
+ROLE_LABELS = {"user": "Visitor", "bot": "Assistant", "staff": "Staff", "notice": "Notice to the visitor"}
 
 
 @dataclass(frozen=True)

@@ -115,9 +115,11 @@ class Note(models.Model):
 
 
 class Delivery(models.TextChoices):
-    SENT = "sent", "Sent by SMS"
-    DELIVERED = "delivered", "Delivered to the open chat"
-    NOT_CONNECTED = "not_connected", "Visitor not connected"
+    SENT = "sent", "Sent by SMS (accepted by Twilio)"
+    # Web chat, as the visitor's own tabs acknowledged it (channels/socketio.py).
+    SHOWN = "shown", "Shown in the visitor's open chat panel"
+    DELIVERED = "delivered", "Delivered; the chat panel is closed (the launcher shows a badge)"
+    NOT_CONNECTED = "not_connected", "Queued until the visitor reconnects"
     FAILED = "failed", "Sending failed"
     OPTED_OUT = "opted_out", "Number opted out of SMS"
     NO_NUMBER = "no_number", "No phone number to text"
@@ -147,6 +149,17 @@ class StaffReply(models.Model):
         ordering = ["created_at"]
 
 
+class StaffProfile(models.Model):
+    """How a staff member appears to visitors in staff mode: "<display name>, <role> from <clinic>"."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    display_name = models.CharField(max_length=60, blank=True)
+    role = models.CharField(max_length=60, blank=True)  # e.g. "nurse", "front desk"
+
+    def __str__(self) -> str:
+        return f"{self.display_name or self.user.get_username()}, {self.role or 'staff'}"
+
+
 class AuditLogIsAppendOnly(Exception):
     pass
 
@@ -170,6 +183,8 @@ class AuditAction(models.TextChoices):
     UNASSIGNED = "unassigned", "Unassigned"
     REOPENED = "reopened", "Reopened"
     FLAGGED = "flagged", "Flagged a message for review"
+    JOINED = "joined", "Joined the conversation"
+    RETURNED = "returned", "Returned the conversation to the assistant"
 
 
 class AuditEntry(models.Model):

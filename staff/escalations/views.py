@@ -28,6 +28,7 @@ from staff.escalations import canned, charts, review, signin, stats, workflow
 from staff.escalations.audit_text import describe
 from staff.escalations.conversation import full_transcript
 from staff.escalations.ids import IdError, find_escalation_id
+from staff.escalations.live import LIVE_REFRESH_HEADER, conversation_live_state, end_staff_mode_on_resolve
 from staff.escalations.models import (
     CHANNEL_LABELS,
     AuditAction,
@@ -193,8 +194,11 @@ def detail_view(request: HttpRequest, ref: str) -> HttpResponse:
     replies = _canned_replies(escalation)
     chosen = request.GET.get("canned", "")
     reply_text = next((text for reply, text in replies if str(reply.pk) == chosen), "")
-    transcript = full_transcript(escalation, RasaApi.from_env())
-    workflow.record_view(request.user, escalation)
+    api = RasaApi.from_env()
+    transcript = full_transcript(escalation, api)
+    # The page's own live refresh (static/escalations/live.js) is not another view by a person.
+    if not request.headers.get(LIVE_REFRESH_HEADER):
+        workflow.record_view(request.user, escalation)
     clinic = default_directory().by_id(escalation.clinic) if escalation.clinic else None
     context = {
         "escalation": escalation,
@@ -214,6 +218,7 @@ def detail_view(request: HttpRequest, ref: str) -> HttpResponse:
         "chosen_canned": chosen,
         "reply_text": reply_text,
         "colleagues": workflow.assignable_colleagues(),
+        "live": conversation_live_state(escalation, api),
     }
     return render(request, "escalations/detail.html", context)
 
@@ -240,6 +245,7 @@ def act_view(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
             messages.success(request, "Marked in progress.")
         elif action == "resolve":
             workflow.resolve(request.user, escalation, request.POST.get("outcome", ""))
+            end_staff_mode_on_resolve(request.user, escalation)
             messages.success(request, "Resolved. It has left the queue.")
             if escalation.priority == Priority.URGENT:
                 end_safety_state(escalation)

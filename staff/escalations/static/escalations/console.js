@@ -8,21 +8,26 @@
   }
 
   function queueShortcuts() {
-    var links = Array.prototype.slice.call(document.querySelectorAll("table.queue a.row-link"));
-    if (!links.length) return;
+    // Looked up at each use: live.js replaces the queue's rows when the queue changes.
+    var links = [];
+    function rowLinks() { return Array.prototype.slice.call(document.querySelectorAll("table.queue a.row-link")); }
+    if (!rowLinks().length) return;
     var current = -1;
     function select(index) {
       if (index < 0 || index >= links.length) return;
-      if (current >= 0) links[current].closest("tr").classList.remove("selected");
+      Array.prototype.forEach.call(document.querySelectorAll("table.queue tr.selected"), function (row) { row.classList.remove("selected"); });
       current = index;
       var row = links[current].closest("tr");
       row.classList.add("selected");
       links[current].focus();
     }
-    links.forEach(function (link, index) {
-      link.addEventListener("focus", function () { if (current !== index) select(index); });
+    document.addEventListener("focusin", function (event) {
+      links = rowLinks();
+      var index = links.indexOf(event.target);
+      if (index >= 0 && current !== index) select(index);
     });
     document.addEventListener("keydown", function (event) {
+      links = rowLinks();
       if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
       if (event.key === "j") { event.preventDefault(); select(Math.min(current + 1, links.length - 1)); }
       else if (event.key === "k") { event.preventDefault(); select(Math.max(current - 1, 0)); }
