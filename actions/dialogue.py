@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 from actions.clinics import is_sms
 from actions.escalation import offer_events
 from clinic.conversation.context import Context, Resolution, load_table, resolve, subject_named
+from clinic.conversation.services import services_asked
 from clinic.conversation.several import FOLLOW_UP, MAX_PARTS_ANSWERED, PartPlan, fit_sms, plan_part
 from clinic.directory import Clinic, Directory, default_directory
 from clinic.finder import (
@@ -282,5 +283,31 @@ class ActionAnswerNoise(Action):
         # A suggestion is sent as if typed, as the web chat's greeting sends it.
         suggestions = speaker.directory.brand.suggestions if speaker.directory.brand else ()
         sent["buttons"] = [{"title": s, "payload": s} for s in suggestions]
+        dispatcher.utter_message(**sent)
+        return []
+
+
+class ActionClinicServices(Action):
+    """Which clinic offers a service, from the directory's service lists."""
+
+    def name(self) -> str:
+        return "action_clinic_services"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        speaker = Speaker(tracker, domain)
+        text = tracker.latest_message.get("text") or ""
+        phone = speaker.directory.group_phone
+        matches = services_asked(text, speaker.directory)
+        offered = [m for m in matches if m.clinics]
+        if offered:
+            match = offered[0]
+            clinics = "; ".join(f"{clinic.name} ({entry})" for clinic, entry in match.clinics)
+            sent, _ = speaker.message("services_offered", service=match.service, clinics=clinics, phone=phone)
+        else:
+            everything = sorted({entry for clinic in speaker.directory.clinics for entry in clinic.services})
+            service = matches[0].service if matches else text
+            sent, _ = speaker.message(
+                "services_not_offered", service=service, offered=", ".join(everything), phone=phone
+            )
         dispatcher.utter_message(**sent)
         return []

@@ -96,6 +96,12 @@ class Table:
 
 
 @lru_cache(maxsize=2)
+def load_service_words(path: Path = DEFAULT_TABLE) -> dict[str, list[str]]:
+    """The directory's services as people name them (content/dialogue.yml ``service_words``)."""
+    return dict(yaml.safe_load(path.read_text(encoding="utf-8"))["service_words"])
+
+
+@lru_cache(maxsize=2)
 def load_table(path: Path = DEFAULT_TABLE) -> Table:
     raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return Table(
@@ -108,19 +114,19 @@ def load_table(path: Path = DEFAULT_TABLE) -> Table:
     )
 
 
-def _normalise(text: str) -> str:
+def normalise(text: str) -> str:
     return " " + " ".join(w.lower().replace("’", "'") for w in WORD.findall(text or "")) + " "
 
 
-def _has_phrase(normalised: str, phrases: list[str]) -> bool:
+def has_phrase(normalised: str, phrases: list[str]) -> bool:
     return any(f" {phrase.lower()} " in normalised for phrase in phrases)
 
 
 def subject_named(text: str, table: Table | None = None) -> str | None:
     """The subject a message names itself ("ketamine", "lyrica", "fibro", "ketamin"), if any."""
     table = table or load_table()
-    normalised = _normalise(text)
-    found = next((s for s, words in table.subject_words.items() if _has_phrase(normalised, words)), None)
+    normalised = normalise(text)
+    found = next((s for s, words in table.subject_words.items() if has_phrase(normalised, words)), None)
     if found is not None:
         return found
     # Typos of the longer names ("ketamin", "fibromyalga", "cymbalt").
@@ -138,8 +144,8 @@ def aspect_asked(text: str, table: Table | None = None) -> str | None:
     table = table or load_table()
     if CHILD_AGE.search(text or ""):
         return "kids"
-    normalised = _normalise(text)
-    return next((a for a, words in table.aspects.items() if _has_phrase(normalised, words)), None)
+    normalised = normalise(text)
+    return next((a for a, words in table.aspects.items() if has_phrase(normalised, words)), None)
 
 
 def is_follow_up(text: str, intent: str | None, confidence: float, entities: list[dict]) -> bool:
