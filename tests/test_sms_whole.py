@@ -30,6 +30,10 @@ PLACEHOLDERS = {
     "what": "transit",
     "note": "Near the Irvine Station Metrolink, about a 10-minute walk (sample note).",
     "address": "300 Placeholder Road, Suite 300 (sample address), Laguna Hills 92653",
+    "service": "medication management",
+    "clinics": "Orange (physical therapy referrals); Laguna Hills (physical therapy)",
+    "offered": "CBT and pain psychology, IV ketamine infusions, consultations, medication management, "
+    "physical therapy, physical therapy referrals",
     "staff_name": "Maria Fernanda",
     "staff_role": "patient coordinator",
     "text": "Hi, this is Maria from the Irvine clinic. I can help you book a consultation this week.",

@@ -6,8 +6,9 @@ def test_every_answerable_intent_has_a_label(domain):
         set(domain["intents"])
         - set(TOPIC_LABELS)
         - {"affirm", "deny", "out_of_scope", "crisis", "possible_crisis"}
-        # The shape of a message, not a topic: never offered back as "Did you mean ...?".
-        - {"several_questions", "follow_up", "noise"}
+        # Decided from the message's own words, never offered back as "Did you mean ...?": its
+        # shape (several questions, a follow-up, noise) or the service it names.
+        - {"several_questions", "follow_up", "noise", "clinic_services"}
     )
     assert unlabeled == set()
 
