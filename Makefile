@@ -27,7 +27,7 @@ CRISIS_MODEL := build/crisis/model.pkl
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json
 
 .PHONY: help install spacy crisis-model safety-split evaluate-safety train migrate run run-prod shell test validate pytest e2e evaluate bench lint clean review-export \
-	escalations gazetteer retention-purge forget staff-user heldout
+	escalations gazetteer retention-purge forget staff-user heldout dialogues
 
 help:
 	@echo "make run       start everything (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), demo site :8080, staff console :8000)"
@@ -38,6 +38,7 @@ help:
 	@echo "make evaluate  5-fold NLU cross-validation into reports/"
 	@echo "make review-export  write the review page's labelled messages to data/nlu_reviewed.yml and tests/reviewed_stories.yml"
 	@echo "make heldout   play the held-out conversations against the real servers, into reports/heldout.md"
+	@echo "make dialogues play the dialogue test set (tests/dialogues/) against the real servers, into reports/dialogues.md"
 	@echo "make evaluate-safety  crisis detection on the held-out safety corpus into reports/safety.md"
 	@echo "make bench     this assistant vs Rasa's stock bot (throughput, latency, memory) and the fault tests, into reports/bench.md"
 	@echo "make escalations  list escalation records as JSON"
@@ -127,6 +128,10 @@ evaluate: $(MODEL) $(CRISIS_MODEL)
 # The held-out conversations (tests/heldout/, docs/heldout.md): a measurement, whatever the pass rate.
 heldout: $(MODEL)
 	$(PY) -m tests.heldout.run
+
+# The dialogue test set (tests/dialogues/, issue 17): follow-ups, several questions, the finder.
+dialogues: $(MODEL)
+	$(PY) -m tests.dialogues.run
 
 # A benchmark, not a test: trains both bots and loads each for a while (~15 minutes in all).
 bench: $(MODEL) $(CRISIS_MODEL) migrate

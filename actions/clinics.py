@@ -1,12 +1,19 @@
 """Clinic finder actions: where the clinics are, the nearest one, hours and contact."""
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from clinic.conversation.context import day_mentioned
 from clinic.directory import Clinic, Directory, default_directory
-from clinic.finder import clinic_named, render_contact_answer, render_hours_answer, render_location_answer
+from clinic.finder import (
+    clinic_answered,
+    clinic_named,
+    render_contact_answer,
+    render_hours_answer,
+    render_location_answer,
+)
 from clinic.messages import SMS_CHANNELS
 from clinic.places import find_place
 
@@ -34,6 +41,11 @@ def clinics_asked_about(tracker: Tracker, directory: Directory) -> list[Clinic]:
     return [clinic] if clinic else list(directory.clinics)
 
 
+def context_events(clinic: Clinic | None) -> list[EventType]:
+    """The clinic an answer was about becomes the conversation's clinic, for follow-ups."""
+    return [SlotSet("clinic_context", clinic.name)] if clinic else []
+
+
 class ActionClinicLocations(Action):
     def name(self) -> str:
         return "action_clinic_locations"
@@ -44,7 +56,7 @@ class ActionClinicLocations(Action):
         clinic = next((clinic_named(directory, v) for v in entity_values(tracker, "clinic")), None)
         lookup = find_place(text, entity_values(tracker, "zip_code") + entity_values(tracker, "city"))
         dispatcher.utter_message(text=render_location_answer(directory, lookup, clinic, is_sms(tracker)))
-        return []
+        return context_events(clinic_answered(directory, lookup, clinic))
 
 
 class ActionClinicHours(Action):
@@ -56,7 +68,8 @@ class ActionClinicHours(Action):
         clinics = clinics_asked_about(tracker, directory)
         text = tracker.latest_message.get("text") or ""
         dispatcher.utter_message(text=render_hours_answer(directory, clinics, text, is_sms(tracker)))
-        return []
+        # The day asked about stays the context of a follow-up ("and Irvine?").
+        return [SlotSet("day_asked", day_mentioned(text))] + context_events(named_clinic(tracker, directory))
 
 
 class ActionClinicContact(Action):
@@ -67,4 +80,4 @@ class ActionClinicContact(Action):
         directory = default_directory()
         clinics = clinics_asked_about(tracker, directory)
         dispatcher.utter_message(text=render_contact_answer(directory, clinics, is_sms(tracker)))
-        return []
+        return context_events(named_clinic(tracker, directory))

@@ -223,7 +223,7 @@ class ActionSubmitEscalation(Action):
             dispatcher,
             tracker,
             "escalation_recorded",
-            **next_steps_values(directory, tracker.get_slot("first_name")),
+            **next_steps_values(directory, tracker.get_slot("first_name"), best_time=tracker.get_slot("best_time")),
         )
         return reset_events()
 

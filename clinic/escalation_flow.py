@@ -8,11 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from clinic.contact import DECLINED, clean_first_name, is_cancel, is_decline, parse_contact
+from clinic.conversation.best_time import callback_within, closest_callback, parse_best_time
 from clinic.conversation_ids import conversation_channel
 from clinic.directory import Directory
 from clinic.escalations import NewEscalation
 from clinic.finder import clinic_named
 from clinic.hours import local_now, next_callback_window
+from clinic.messages import message
 from clinic.transcript import transcript_from_events
 
 # Consent to be contacted is explicit: the offered button (its payload) or one of these whole
@@ -185,11 +187,26 @@ def build_escalation(
     )
 
 
-def next_steps_values(directory: Directory, first_name: str | None, now: datetime | None = None) -> dict[str, str]:
-    """What the "escalation_recorded" message needs: thanks, and when staff will call."""
+def next_steps_values(
+    directory: Directory, first_name: str | None, now: datetime | None = None, best_time: str | None = None
+) -> dict[str, str]:
+    """What the "escalation_recorded" message needs: thanks, and when staff will call.
+
+    The call is promised within the best time the visitor gave, when the clinics are open then
+    (clinic/conversation/best_time.py); otherwise at the closest time they are, saying so.
+    """
     moment = local_now(directory, now)
-    window = next_callback_window(directory, moment)
+    wanted = parse_best_time(given(best_time), moment.date())
+    if wanted.understood:
+        callback = callback_within(directory, wanted, moment)
+        if callback is not None:
+            when = callback.describe(moment.date())
+        else:
+            closest = closest_callback(directory, wanted, moment).describe(moment.date())
+            when = message("callback_closest", when=closest)["text"]
+    else:
+        when = next_callback_window(directory, moment).describe(moment.date())
     return {
         "thanks": f"Thank you, {given(first_name)}." if given(first_name) else "Thank you.",
-        "when": window.describe(moment.date()),
+        "when": when,
     }

@@ -103,6 +103,15 @@ def render_one_location(clinic: Clinic, sms: bool, lead: str = "") -> str:
     return f"{lead}{clinic_card(clinic)}" + (f"\n{extras}" if extras else "")
 
 
+def clinic_answered(directory: Directory, lookup: PlaceLookup, named: Clinic | None) -> Clinic | None:
+    """The one clinic ``render_location_answer`` shows, if it shows one: the conversation's clinic."""
+    if named is not None:
+        return named
+    if lookup.place is None:
+        return None
+    return clinic_in_city(directory, lookup.place) or nearest_clinics(lookup.place, directory.clinics)[0][0]
+
+
 def render_location_answer(directory: Directory, lookup: PlaceLookup, named: Clinic | None, sms: bool) -> str:
     """The answer to "where are you" / "one in Irvine?" / "closest to 92630?"."""
     if named is not None:
@@ -114,6 +123,9 @@ def render_location_answer(directory: Directory, lookup: PlaceLookup, named: Cli
         clinic, miles = nearest_clinics(lookup.place, directory.clinics)[0]
         lead = f"The closest clinic to {lookup.place.name} is {clinic.name}, about {miles:.0f} miles away. "
         return render_one_location(clinic, sms, lead=lead)
+    if lookup.outside and lookup.county:
+        lead = f"{lookup.outside} is in {lookup.county} County, outside Orange County, where our clinics are. "
+        return render_all_locations(directory, sms, lead=lead)
     if lookup.outside:
         return render_all_locations(
             directory, sms, lead=f"{lookup.outside} is outside Orange County, where our clinics are. "
@@ -163,6 +175,12 @@ def _named_holiday(text: str, today: date, directory: Directory) -> tuple[date, 
         if day < today:
             continue
         key = name.lower().split(" (")[0].replace("'s", "").replace(" day", "")
+        if key and f"{key} eve" in lowered.replace("'s", ""):
+            # Christmas Eve, New Year's Eve: the day before, not the holiday itself.
+            eve = day - timedelta(days=1)
+            if eve >= today:
+                return eve, f"{name.split(' Day')[0].split(' (')[0]} Eve ({eve:%A, %B} {eve.day})"
+            continue
         if key and key in lowered.replace("'s", ""):
             return day, f"{name} ({day:%A, %B} {day.day})"
     return None
