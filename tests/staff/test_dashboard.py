@@ -42,15 +42,16 @@ def test_faq_topics_and_fallback_rate_from_the_tracker_store(assistant, rest):
     since = datetime.now(UTC) - timedelta(minutes=1)
     before = conversation_stats(since, url)
     sender = f"dash-{uuid.uuid4().hex}"
-    unclear = ["??", "...", "blorp"]
+    # Messages the NLU cannot place, chosen through the parse API: which nonsense words fall back
+    # (rather than read as noise or out of scope) depends on the trained model.
+    candidates = ["zorp blat", "wibble wobble", "blorp", "fnord", "qwfp", "xyzzy plugh", "glorb snee", "plim"]
+    unclear = [text for text in candidates if rest.parse(text)["intent"]["name"] == "nlu_fallback"][:3]
+    assert unclear, "no candidate falls back with this model: add others"
     for text in ["how fast does ketamine work?", "how quickly does ketamine start working", *unclear]:
         rest.say(sender, text)
     after = conversation_stats(since, url)
-    # What the NLU made of the unclear messages, asked independently through the parse API.
-    fallbacks = [rest.parse(text)["intent"]["name"] for text in unclear].count("nlu_fallback")
-    assert fallbacks >= 1
-    assert after.user_messages - before.user_messages == 5
-    assert after.fallbacks - before.fallbacks == fallbacks
+    assert after.user_messages - before.user_messages == 2 + len(unclear)
+    assert after.fallbacks - before.fallbacks == len(unclear)
     topics_before, topics_after = dict(before.top_topics), dict(after.top_topics)
     assert topics_after["how fast ketamine works"] - topics_before.get("how fast ketamine works", 0) == 2
     assert 0 < after.fallback_rate < 1
