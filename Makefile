@@ -15,9 +15,12 @@ MODEL := $(MODEL_DIR)/current.tar.gz
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 # Everything the trained model depends on: retrain only when one of these changed.
+# The crisis screen loads the crisis model at run time (like SpacyNLP its pipeline), so a new
+# crisis model needs no retraining: it is built before training and before anything that serves.
+CRISIS_MODEL := build/crisis/model.pkl
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json
 
-.PHONY: help install spacy train migrate run run-prod shell test validate pytest e2e evaluate bench lint clean \
+.PHONY: help install spacy crisis-model safety-split evaluate-safety train migrate run run-prod shell test validate pytest e2e evaluate bench lint clean \
 	escalations gazetteer retention-purge forget staff-user heldout
 
 help:
@@ -28,6 +31,7 @@ help:
 	@echo "make shell     talk to the assistant in the terminal"
 	@echo "make evaluate  5-fold NLU cross-validation into reports/"
 	@echo "make heldout   play the held-out conversations against the real servers, into reports/heldout.md"
+	@echo "make evaluate-safety  crisis detection on the held-out safety corpus into reports/safety.md"
 	@echo "make bench     this assistant vs Rasa's stock bot (throughput, latency, memory) and the fault tests, into reports/bench.md"
 	@echo "make escalations  list escalation records as JSON"
 	@echo "make run-prod  production mode: PostgreSQL, Redis, workers, JSON logs (settings in .env)"
@@ -54,7 +58,21 @@ $(SPACY_MODEL)/meta.json: $(VENV)/.installed content/spacy/entities.yml content/
 
 spacy: $(SPACY_MODEL)/meta.json
 
-$(MODEL): $(TRAINING_INPUTS)
+# The crisis model (clinic/safety/model.py), built from the training part of the safety corpus.
+$(CRISIS_MODEL): $(VENV)/.installed content/safety/train.tsv data/nlu.yml content/safety_lexicon.yml $(wildcard clinic/safety/*.py)
+	$(PY) -m clinic.safety.model --output $(CRISIS_MODEL)
+
+crisis-model: $(CRISIS_MODEL)
+
+# Rewrites content/safety/train.tsv and heldout.tsv from content/safety/source/ (committed).
+safety-split: $(VENV)/.installed
+	$(PY) -m clinic.safety.corpus
+
+# Recall and false alarms on the held-out part, per language and style, into reports/safety.md.
+evaluate-safety: $(CRISIS_MODEL)
+	$(PY) -m clinic.safety.evaluate
+
+$(MODEL): $(TRAINING_INPUTS) | $(CRISIS_MODEL)
 	$(RASA) train --fixed-model-name current --out $(MODEL_DIR) --quiet
 
 train: $(MODEL)
@@ -66,11 +84,11 @@ migrate: $(VENV)/.installed
 validate: $(VENV)/.installed $(SPACY_MODEL)/meta.json
 	$(RASA) data validate --fail-on-warnings
 
-run: $(MODEL) migrate widget/node_modules/.package-lock.json
+run: $(MODEL) $(CRISIS_MODEL) migrate widget/node_modules/.package-lock.json
 	bin/run-all
 
 # Production mode: settings from the environment and .env (see .env.example and the README).
-run-prod: $(MODEL)
+run-prod: $(MODEL) $(CRISIS_MODEL)
 	bin/run-prod
 
 # Retention works on the tracker store of RASA_ENDPOINTS (endpoints.yml; endpoints.prod.yml with
@@ -82,20 +100,20 @@ forget: migrate
 	@test -n "$(CONVERSATION)" || { echo "usage: make forget CONVERSATION=<conversation id>" >&2; exit 2; }
 	$(PY) -m clinic.retention forget "$(CONVERSATION)"
 
-shell: $(MODEL) migrate
+shell: $(MODEL) $(CRISIS_MODEL) migrate
 	bin/run-actions & trap 'kill $$!' EXIT; $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
-pytest: $(MODEL) widget/node_modules/.package-lock.json
+pytest: $(MODEL) $(CRISIS_MODEL) widget/node_modules/.package-lock.json
 	$(PY) -m pytest
 
-e2e: $(MODEL) migrate
+e2e: $(MODEL) $(CRISIS_MODEL) migrate
 	bin/run-actions & trap 'kill $$!' EXIT; bin/wait-for-port $(ACTIONS_PORT) && \
 	  $(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --endpoints endpoints.yml \
 	    --fail-on-prediction-errors --out reports/e2e
 
 test: validate pytest e2e
 
-evaluate: $(MODEL)
+evaluate: $(MODEL) $(CRISIS_MODEL)
 	$(RASA) test nlu --nlu data/nlu.yml --cross-validation --folds 5 --out reports/nlu
 	$(PY) -m clinic.nlu.report reports/nlu
 
@@ -104,7 +122,7 @@ heldout: $(MODEL)
 	$(PY) -m tests.heldout.run
 
 # A benchmark, not a test: trains both bots and loads each for a while (~15 minutes in all).
-bench: $(MODEL) migrate
+bench: $(MODEL) $(CRISIS_MODEL) migrate
 	$(PY) -m bench
 
 # Regenerates the Orange County gazetteer from the zipcodes package (committed; rarely needed).

@@ -22,6 +22,7 @@ from clinic.escalation_flow import (
     remaining_slots,
 )
 from clinic.messages import message
+from clinic.safety.followup import escalation_reason
 from clinic.topics import related_faq
 
 FORM_SLOTS = ("first_name", "contact", "best_time", "consent")
@@ -220,14 +221,14 @@ class ActionSubmitEscalation(Action):
 
 
 class ActionRecordCrisis(Action):
-    """Records an urgent escalation after the crisis reply has already gone out."""
+    """Records (or, within the window, updates) the urgent escalation after the crisis reply."""
 
     def name(self) -> str:
         return "action_record_crisis"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         escalation = build_escalation(
-            reason="crisis",
+            reason=escalation_reason(tracker.get_slot("crisis_kind")),
             sender_id=tracker.sender_id,
             channel=tracker.get_latest_input_channel() or "",
             trigger=trigger_of(tracker),

@@ -12,7 +12,9 @@ from rasa.shared.core.events import BotUttered
 from sanic import Blueprint, Request
 
 from clinic.commands import COMMAND_PREFIX, offered_payloads, screen_typed_command
-from clinic.safety import CRISIS_FIRST_METADATA, screen
+from clinic.safety import CRISIS_FIRST_METADATA
+from clinic.safety.corpus import NONE
+from clinic.safety.decision import CrisisDetector
 
 # Longer messages are cut (socket.io) or refused (REST): the NLU's work grows faster than the
 # text, and one 300,000-character message held the server's only event loop for 27 s (`make bench`).
@@ -50,8 +52,9 @@ def guard_handler(
         if message.text:
             text = encodable_text(message.text)
             message.text = await screened_text(current_agent(), message.sender_id, text)
-            if screen(message.text):
-                # Tells a new session to skip its opening note, so 988/911 is the first reply.
+            if CrisisDetector.load().decide(message.text).outcome != NONE:
+                # Tells a new session to skip its opening note, so 988/911 (or the direct
+                # question, with 988) is the first reply. The same cached detector as the NLU's.
                 message.metadata = {**(message.metadata or {}), CRISIS_FIRST_METADATA: True}
         return await on_new_message(message)
 

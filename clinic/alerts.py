@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from datetime import timedelta
 
 from clinic.escalations import EscalationStore, NewEscalation, RecordOutcome
 from clinic.notify import WebhookSettings, notify_staff
@@ -17,6 +18,11 @@ def retry_interval() -> float:
     return float(os.environ.get("ESCALATIONS_RETRY_SECONDS", "30"))
 
 
+def urgent_merge_window() -> timedelta:
+    """How long later crisis messages of a conversation update its open urgent escalation."""
+    return timedelta(minutes=float(os.environ.get("CRISIS_ESCALATION_WINDOW_MINUTES", "60")))
+
+
 async def escalate(
     escalation: NewEscalation,
     store: EscalationStore | None = None,
@@ -25,16 +31,18 @@ async def escalate(
     """Records the escalation (or queues it) and alerts staff once; never raises on outages."""
     store = store or EscalationStore()
     webhook = webhook if webhook is not None else WebhookSettings.from_env()
-    outcome = await asyncio.to_thread(store.record, escalation)
+    outcome = await asyncio.to_thread(store.record, escalation, urgent_merge_window())
     logger.info(
-        "event=escalation.recorded escalation_id=%s reason=%s priority=%s stored=%s created=%s",
+        "event=escalation.recorded escalation_id=%s reason=%s priority=%s stored=%s created=%s merged=%s",
         outcome.id,
         escalation.reason,
         escalation.priority,
         outcome.stored,
         outcome.created,
+        outcome.merged,
     )
-    if webhook and outcome.created:
+    # A merged message is not a new alert, unless the danger is now of another kind.
+    if webhook and (outcome.created or outcome.reason_changed):
         if await notify_staff(webhook, str(outcome.id), escalation.reason, escalation.priority):
             if outcome.stored:
                 await asyncio.to_thread(store.mark_notified, outcome.id)

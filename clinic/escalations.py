@@ -17,7 +17,7 @@ import logging
 import os
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
@@ -26,12 +26,14 @@ from clinic.local_secrets import var_dir
 
 logger = logging.getLogger(__name__)
 
-REASONS = ("crisis", "medical_advice", "request_human", "appointment", "fallback")
+# "crisis" is suicide or self-harm; the other urgent reasons are the other kinds of crisis.
+URGENT_REASONS = ("crisis", "overdose", "medical_emergency", "other_in_danger")
+REASONS = (*URGENT_REASONS, "medical_advice", "request_human", "appointment", "fallback")
 ID_NAMESPACE = uuid.UUID("8a4f3c1e-5d2b-4e6f-9a7c-0b1d2e3f4a5b")
 
 
 def priority_for(reason: str) -> str:
-    return "urgent" if reason == "crisis" else "normal"
+    return "urgent" if reason in URGENT_REASONS else "normal"
 
 
 def escalation_id(idempotency_key: str) -> uuid.UUID:
@@ -77,7 +79,11 @@ class NewEscalation:
 class RecordOutcome:
     id: uuid.UUID
     stored: bool  # False: kept in the outbox until the database is back
-    created: bool  # False: a retry found the record already there
+    created: bool  # False: a retry found the record already there, or an open one was updated
+    # The open urgent record of the conversation took this message instead of a new record;
+    # reason_changed: and its reason is now another kind of crisis (staff are alerted again).
+    merged: bool = False
+    reason_changed: bool = False
 
 
 def default_outbox() -> Path:
@@ -98,11 +104,19 @@ class EscalationStore:
     def __init__(self, outbox: Path | None = None) -> None:
         self.outbox = outbox or default_outbox()
 
-    def record(self, escalation: NewEscalation) -> RecordOutcome:
-        """Writes the record once; on a database failure keeps it in the outbox instead."""
+    def record(self, escalation: NewEscalation, merge_within: timedelta | None = None) -> RecordOutcome:
+        """Writes the record once; on a database failure keeps it in the outbox instead.
+
+        With ``merge_within``, an urgent escalation updates the conversation's open urgent record
+        created within that time instead of adding one: one record per crisis, not per message.
+        """
         from django.db import DatabaseError
 
         try:
+            if merge_within is not None and escalation.priority == "urgent":
+                merged = self._merge_urgent(escalation, merge_within)
+                if merged is not None:
+                    return merged
             created = self._write(escalation)
         except DatabaseError as error:
             logger.error(
@@ -143,6 +157,42 @@ class EscalationStore:
                 },
             )
         return created
+
+    def _merge_urgent(self, escalation: NewEscalation, window: timedelta) -> RecordOutcome | None:
+        ensure_django()
+        from django.db import close_old_connections, transaction
+
+        from staff.escalations.models import Escalation, Status
+
+        close_old_connections()
+        since = datetime.fromisoformat(escalation.created_at) - window
+        with transaction.atomic():
+            open_record = (
+                Escalation.objects.select_for_update()
+                .filter(conversation_id=escalation.conversation_id, priority="urgent", created_at__gte=since)
+                .exclude(status=Status.RESOLVED)
+                .order_by("-created_at")
+                .first()
+            )
+            if open_record is None:
+                return None
+            if open_record.idempotency_key == escalation.idempotency_key:
+                return RecordOutcome(open_record.id, stored=True, created=False)
+            reason_changed = open_record.reason != escalation.reason
+            # The latest kind of danger is the one staff must act on; every message is kept.
+            open_record.reason = escalation.reason
+            open_record.triggering_message = "\n".join(
+                text for text in (open_record.triggering_message, escalation.triggering_message) if text
+            )
+            open_record.transcript = escalation.transcript
+            open_record.save(update_fields=["reason", "triggering_message", "transcript"])
+        logger.info(
+            "event=escalation.merged escalation_id=%s reason=%s reason_changed=%s",
+            open_record.id,
+            escalation.reason,
+            reason_changed,
+        )
+        return RecordOutcome(open_record.id, stored=True, created=False, merged=True, reason_changed=reason_changed)
 
     def _outbox_path(self, escalation: NewEscalation) -> Path:
         return self.outbox / f"{sha256(escalation.idempotency_key.encode()).hexdigest()}.json"

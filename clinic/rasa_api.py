@@ -91,6 +91,17 @@ class RasaApi:
         }
         self._call("POST", f"/conversations/{conversation_id}/tracker/events", json=[event])
 
+    def end_safety_state(self, conversation_id: str) -> bool:
+        """Takes the conversation out of the safety state (staff resolved its crisis escalation).
+
+        False when Rasa has no message of the conversation (nothing to change).
+        """
+        if not self.events(conversation_id):
+            return False
+        event = {"event": "slot", "name": "safety_state", "value": False, "timestamp": time.time()}
+        self._call("POST", f"/conversations/{conversation_id}/tracker/events", json=[event])
+        return True
+
     def deliver_to_web_visitor(self, conversation_id: str, text: str) -> bool:
         """Emits the message into the visitor's open chat; False when no tab is connected."""
         answer = self._call(

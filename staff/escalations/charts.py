@@ -12,6 +12,9 @@ ROW_HEIGHT = 22
 # Distinguishable and at least 4.5:1 against white; crisis in the console's urgent red.
 REASON_COLOURS = {
     Reason.CRISIS: "#b3261e",
+    Reason.OVERDOSE: "#8a1c4a",
+    Reason.MEDICAL_EMERGENCY: "#6a1b9a",
+    Reason.OTHER_IN_DANGER: "#9a3412",
     Reason.MEDICAL_ADVICE: "#1b4f8a",
     Reason.REQUEST_HUMAN: "#2e7d32",
     Reason.APPOINTMENT: "#7a4b00",

@@ -7,7 +7,10 @@ from django.db import models
 
 
 class Reason(models.TextChoices):
-    CRISIS = "crisis", "Crisis"
+    CRISIS = "crisis", "Crisis: suicide or self-harm"
+    OVERDOSE = "overdose", "Crisis: overdose or poisoning"
+    MEDICAL_EMERGENCY = "medical_emergency", "Crisis: medical emergency now"
+    OTHER_IN_DANGER = "other_in_danger", "Crisis: someone else in danger"
     MEDICAL_ADVICE = "medical_advice", "Personal medical question"
     REQUEST_HUMAN = "request_human", "Asked for a person"
     APPOINTMENT = "appointment", "Appointment"

@@ -20,11 +20,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clinic.directory import default_directory
-from clinic.rasa_api import RasaApi
+from clinic.rasa_api import RasaApi, RasaUnavailable
 from clinic.sms_state import SmsState
 from staff.escalations import charts, stats, workflow
 from staff.escalations.conversation import full_transcript
-from staff.escalations.models import CHANNEL_LABELS, AuditEntry, Delivery, Escalation, Outcome, Reason
+from staff.escalations.models import CHANNEL_LABELS, AuditEntry, Delivery, Escalation, Outcome, Priority, Reason
 from staff.escalations.queue import STATUS_CHOICES, OverdueThresholds, QueueFilters, headline_counts, is_overdue, queue
 from staff.escalations.replies import (
     DELIVERY_NOTICES,
@@ -128,6 +128,14 @@ def detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     return render(request, "escalations/detail.html", context)
 
 
+def end_safety_state(escalation: Escalation) -> None:
+    """A resolved crisis ends the conversation's safety state; Rasa being down only delays that."""
+    try:
+        RasaApi.from_env().end_safety_state(escalation.conversation_id)
+    except RasaUnavailable as error:
+        logger.warning("event=escalation.safety_state_not_ended escalation_id=%s error=%s", escalation.pk, error)
+
+
 @require_POST
 @login_required
 @permission_required("escalations.work_escalation", raise_exception=True)
@@ -143,6 +151,8 @@ def act_view(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
         elif action == "resolve":
             workflow.resolve(request.user, escalation, request.POST.get("outcome", ""))
             messages.success(request, "Resolved. It has left the queue.")
+            if escalation.priority == Priority.URGENT:
+                end_safety_state(escalation)
             return redirect("queue")
         elif action == "note":
             workflow.add_note(request.user, escalation, request.POST.get("text", ""))

@@ -1,14 +1,14 @@
-"""The deterministic crisis screen: does a message say someone is in danger right now?
+"""The deterministic crisis layer: does a message say someone is in danger right now?
 
 The lexicon (content/safety_lexicon.yml) explains how entries are chosen; this module only
-matches them, folding case, accents and curly quotes, and cancels a match that a negation
-word shortly before it, in the same clause, turns around.
+matches them over the normalised text (clinic/safety/normalise.py: case, accents, spaced-out
+letters, leetspeak, stretched letters, misspellings) and cancels a match that a negation word
+shortly before it, in the same clause, turns around.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,10 +16,12 @@ from re import Pattern
 
 import yaml
 
-DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "content" / "safety_lexicon.yml"
+from clinic.safety.normalise import normalise
+
+DEFAULT_LEXICON = Path(__file__).resolve().parents[2] / "content" / "safety_lexicon.yml"
 # Message metadata a channel sets when the opening message of a session is a crisis.
 CRISIS_FIRST_METADATA = "crisis_first"
-NEGATION_WINDOW = 3
+NEGATION_WINDOW = 4
 NEGATORS = frozenset(
     {
         "not",
@@ -51,9 +53,21 @@ NEGATORS = frozenset(
         "nunca",
         "jamas",
         "ni",
+        "nobody",
+        "nadie",
     }
 )
-CLAUSE_BREAK = re.compile(r"[.,;:!?\n]|\b(?:but|though|although|however|pero|aunque)\b")
+# Words that put the clause in the past ("I used to cut", "hace años fui suicida"): a past,
+# resolved event is not a crisis now.
+PAST = re.compile(
+    r"\b(used to|years ago|yrs ago|long time ago|long ago|when i was|as a (kid|teen|teenager)|back in|"
+    r"last (year|month)|in (19|20)\d\d|hace (anos|mucho|tiempo)|de (nina|nino|adolescente|joven)|"
+    r"el ano pasado|en (19|20)\d\d|one time|once(?=[,.?!]|$| before| when| years))\b"
+)
+# "ya no aguanto", "I can't take it": the "no" is about enduring, not about what follows.
+CLAUSE_BREAK = re.compile(
+    r"[.,;:!?\n]|\b(?:but|though|although|however|pero|aunque)\b|\bno (?:aguanto|puedo mas|doy mas)\b"
+)
 WORD = re.compile(r"[a-z0-9']+")
 
 
@@ -65,6 +79,9 @@ class LexiconEntry:
     pattern: Pattern[str]
     example: str
     negated: str
+    # "weak": the words are as often a question or a topic ("what is a lethal dose?") as a
+    # danger; such a match counts only when the crisis model agrees (clinic/safety/decision.py).
+    weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,14 +89,6 @@ class CrisisMatch:
     entry_id: str
     category: str
     matched_text: str
-
-
-def normalise(text: str) -> str:
-    """Lower case, accents removed, curly quotes straightened, spaces collapsed."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"\s+", " ", folded).strip()
 
 
 def load_lexicon(path: Path = DEFAULT_LEXICON) -> list[LexiconEntry]:
@@ -92,6 +101,7 @@ def load_lexicon(path: Path = DEFAULT_LEXICON) -> list[LexiconEntry]:
             pattern=re.compile(item["pattern"]),
             example=item["example"],
             negated=item["negated"],
+            weak=item.get("strength") == "weak",
         )
         for item in data["entries"]
     ]
@@ -106,14 +116,19 @@ def _is_negated(text: str, start: int) -> bool:
     clause_start = 0
     for boundary in CLAUSE_BREAK.finditer(text, 0, start):
         clause_start = boundary.end()
+    clause_end = next((b.start() for b in CLAUSE_BREAK.finditer(text, start)), len(text))
+    if PAST.search(text, clause_start, clause_end):
+        return True
     preceding = WORD.findall(text[clause_start:start])
     return any(word in NEGATORS for word in preceding[-NEGATION_WINDOW:])
 
 
 @dataclass(frozen=True)
 class Screening:
-    match: CrisisMatch | None  # the first un-negated match: a crisis
+    match: CrisisMatch | None  # the first un-negated match of a strong entry: a crisis
     negated: bool  # some entry matched, but every match was negated ("I'm not suicidal")
+    weak: CrisisMatch | None = None  # the first un-negated match of a weak entry
+    matches: tuple[CrisisMatch, ...] = ()  # every un-negated match of a strong entry
 
 
 def screen_in_detail(text: str | None, lexicon: list[LexiconEntry] | None = None) -> Screening:
@@ -121,14 +136,25 @@ def screen_in_detail(text: str | None, lexicon: list[LexiconEntry] | None = None
         return Screening(None, False)
     normalised = normalise(text)
     negated = False
+    weak: CrisisMatch | None = None
+    strong: list[CrisisMatch] = []
     for entry in lexicon if lexicon is not None else cached_lexicon():
         for found in entry.pattern.finditer(normalised):
-            if not _is_negated(normalised, found.start()):
-                return Screening(CrisisMatch(entry.id, entry.category, found.group(0)), False)
-            negated = True
-    return Screening(None, negated)
+            if _is_negated(normalised, found.start()):
+                negated = True
+                continue
+            match = CrisisMatch(entry.id, entry.category, found.group(0))
+            if entry.weak:
+                weak = weak or match
+            else:
+                strong.append(match)
+                break
+    if strong:
+        return Screening(strong[0], False, weak, tuple(strong))
+    return Screening(None, negated and weak is None, weak)
 
 
 def screen(text: str | None, lexicon: list[LexiconEntry] | None = None) -> CrisisMatch | None:
-    """The first un-negated crisis match in ``text``, or None."""
-    return screen_in_detail(text, lexicon).match
+    """The first un-negated match in ``text`` (of a strong entry, else of a weak one), or None."""
+    screening = screen_in_detail(text, lexicon)
+    return screening.match or screening.weak
