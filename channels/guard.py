@@ -12,6 +12,7 @@ from rasa.shared.core.events import BotUttered
 from sanic import Blueprint, Request
 
 from clinic.commands import COMMAND_PREFIX, offered_payloads, screen_typed_command
+from clinic.language import OPENING_LANGUAGE_METADATA, LanguageIdentifier
 from clinic.safety import CRISIS_FIRST_METADATA
 from clinic.safety.corpus import NONE
 from clinic.safety.decision import CrisisDetector
@@ -56,6 +57,10 @@ def guard_handler(
                 # Tells a new session to skip its opening note, so 988/911 (or the direct
                 # question, with 988) is the first reply. The same cached detector as the NLU's.
                 message.metadata = {**(message.metadata or {}), CRISIS_FIRST_METADATA: True}
+            # A new session's note goes out before the message is parsed: it needs the language now.
+            language = LanguageIdentifier.load().detect(message.text).language
+            if language:
+                message.metadata = {**(message.metadata or {}), OPENING_LANGUAGE_METADATA: language}
         return await on_new_message(message)
 
     return handle

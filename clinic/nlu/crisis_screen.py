@@ -5,8 +5,7 @@ It runs after the intent classifier (and the fallback classifier), so every chan
 together (clinic/safety/decision.py). A crisis makes the intent ``crisis`` with confidence 1.0,
 whatever the classifier said; a possible crisis makes it ``possible_crisis``. The parse result
 carries ``crisis_screen`` (outcome, kind, source, language, and for a possible crisis the
-classifier's own intent, which a clear "no" to the direct question returns to), and a ``language`` entity
-when the message tells (it fills the language slot). The intent classifier never decides
+classifier's own intent, which a clear "no" to the direct question returns to). The intent classifier never decides
 crisis alone: its own ``crisis`` or ``possible_crisis`` prediction is replaced by its next
 intent when the screen finds none (it fired on "quiero" when its only Spanish examples were
 crisis ones). It runs before the fallback classifier, so that next intent meets the same
@@ -22,7 +21,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.safety.corpus import POSSIBLE
@@ -70,10 +69,6 @@ class CrisisScreen(GraphComponent):
                 if classified.get("name") not in SAFETY_INTENTS:
                     output["classified_intent"] = classified
             message.set("crisis_screen", output, add_to_output=True)
-            if decision.language and text:
-                language = {"entity": "language", "value": decision.language, "start": 0, "end": len(text)}
-                entities = [*(message.get(ENTITIES) or []), {**language, "extractor": "CrisisScreen"}]
-                message.set(ENTITIES, entities, add_to_output=True)
             if decision.outcome == CRISIS:
                 self._set_intent(message, CRISIS_INTENT)
             elif decision.outcome == POSSIBLE:
