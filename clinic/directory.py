@@ -50,6 +50,12 @@ class Clinic:
     services: tuple[str, ...] = ()
     parking: str = ""
     transit: str = ""
+    # The notes above in other languages: language -> {"parking": ..., "transit": ...}.
+    notes: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def note(self, kind: str, language: str = "en") -> str:
+        """The parking or transit note in ``language``, in English when it has none."""
+        return (self.notes.get(language) or {}).get(kind) or getattr(self, kind)
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,11 @@ def _parse_clinic(index: int, raw: Any) -> Clinic:
         services=tuple(raw.get("services") or ()),
         parking=str(raw.get("parking") or ""),
         transit=str(raw.get("transit") or ""),
+        notes={
+            language: {kind: str(text) for kind, text in (raw.get(language) or {}).items()}
+            for language in ("es",)
+            if raw.get(language)
+        },
     )
 
 

@@ -11,6 +11,7 @@ from clinic.directory import Directory
 from clinic.escalations import NewEscalation
 from clinic.finder import clinic_named
 from clinic.hours import local_now, next_callback_window
+from clinic.messages import message
 from clinic.transcript import transcript_from_events
 
 CONSENT_YES = {"yes", "y", "yeah", "yep", "sure", "ok", "okay", "i agree", "agree", "yes please", "of course"}
@@ -107,6 +108,8 @@ def build_escalation(
     best_time: str | None = None,
     consent: bool = False,
     directory: Directory | None = None,
+    language: str | None = None,
+    needs_spanish_speaker: bool = False,
 ) -> NewEscalation:
     contact_value = given(contact)
     return NewEscalation(
@@ -122,14 +125,17 @@ def build_escalation(
         best_time=given(best_time),
         consent=bool(consent) and bool(contact_value),
         clinic=clinic_discussed(events, directory) if directory else "",
+        language=language or "en",
+        needs_spanish_speaker=needs_spanish_speaker or language == "es",
     )
 
 
-def next_steps_values(directory: Directory, first_name: str | None, now: datetime | None = None) -> dict[str, str]:
+def next_steps_values(
+    directory: Directory, first_name: str | None, now: datetime | None = None, language: str = "en"
+) -> dict[str, str]:
     """What the "escalation_recorded" message needs: thanks, and when staff will call."""
     moment = local_now(directory, now)
     window = next_callback_window(directory, moment)
-    return {
-        "thanks": f"Thank you, {given(first_name)}." if given(first_name) else "Thank you.",
-        "when": window.describe(moment.date()),
-    }
+    name = given(first_name)
+    thanks = message("thanks_named", None, language, first_name=name) if name else message("thanks", None, language)
+    return {"thanks": thanks["text"], "when": window.describe(moment.date(), language)}

@@ -74,6 +74,7 @@ class WordLists:
     requests: dict[str, tuple[str, ...]]  # language -> folded phrases asking for it
     shorthand: dict[str, frozenset[str]]  # language -> words only that language's writers use
     neutral: frozenset[str]  # words that tell no language
+    spanish_speaker: tuple[str, ...]  # folded phrases asking for a Spanish-speaking person
 
     @classmethod
     def load(cls, path: Path = DEFAULT_WORDS) -> WordLists:
@@ -82,7 +83,18 @@ class WordLists:
             {lang: tuple(" ".join(WORD.findall(fold(p))) for p in raw["requests"][lang]) for lang in LANGUAGES},
             {lang: frozenset(fold(w) for w in raw["shorthand"][lang]) for lang in LANGUAGES},
             frozenset(fold(w) for w in raw["neutral"]),
+            tuple(" ".join(WORD.findall(fold(p))) for p in raw["spanish_speaker_requests"]),
         )
+
+    def asks_for_spanish_speaker(self, text: str | None) -> bool:
+        """ "¿Hay alguien que hable español?", "someone who speaks Spanish for my mom"."""
+        joined = f" {' '.join(WORD.findall(fold(text or '')))} "
+        return any(f" {phrase} " in joined for phrase in self.spanish_speaker)
+
+
+@lru_cache(maxsize=1)
+def default_words() -> WordLists:
+    return WordLists.load()
 
 
 class LanguageIdentifier:
@@ -101,7 +113,7 @@ class LanguageIdentifier:
     @lru_cache(maxsize=1)
     def load(cls) -> LanguageIdentifier:
         """One identifier per process (~60 MB of models), shared by the NLU and the channels."""
-        return cls(WordLists.load())
+        return cls(default_words())
 
     def requested(self, words: list[str]) -> str | None:
         joined = f" {' '.join(words)} "

@@ -17,7 +17,7 @@ def load_messages(path: Path = DEFAULT_MESSAGES) -> dict[str, dict[str, Any]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def message(name: str, channel: str | None = None, language: str = "en", **values: Any) -> dict[str, Any]:
+def message(name: str, channel: str | None = None, language: str = "en", /, **values: Any) -> dict[str, Any]:
     """The message ``name`` for ``channel`` and ``language``, placeholders filled: kwargs for utter_message.
 
     A message without a text in ``language`` is sent in English.

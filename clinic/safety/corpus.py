@@ -83,7 +83,9 @@ def read_text_source(path: Path) -> list[Group]:
             language, style, category, outcome = header
             groups.append(
                 _checked(
-                    Group(f"{path.stem}-{len(groups) + 1}", language, style, category, outcome, tuple(messages), path.stem)
+                    Group(
+                        f"{path.stem}-{len(groups) + 1}", language, style, category, outcome, tuple(messages), path.stem
+                    )
                 )
             )
 

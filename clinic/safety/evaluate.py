@@ -101,9 +101,7 @@ def render(slices: dict[str, Slice], detector: CrisisDetector) -> str:
         )
     everything = slices["all"]
     lines += ["", f"Targets met: {'yes' if meets_targets(slices) else 'NO'}", "", "## Misses", ""]
-    lines += [f"- [{e.language}/{e.style}, {e.category}, {e.outcome}] {e.text}" for e in everything.misses] or [
-        "None."
-    ]
+    lines += [f"- [{e.language}/{e.style}, {e.category}, {e.outcome}] {e.text}" for e in everything.misses] or ["None."]
     lines += ["", "## False alarms", ""]
     lines += [
         f"- [{e.language}/{e.style}, {e.category}] {e.text} -> {d.outcome} ({d.source}, p={d.probability:.2f})"

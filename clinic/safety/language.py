@@ -29,7 +29,7 @@ WORD = re.compile(r"[a-z']+")
 
 
 def detect_language(text: str | None) -> str | None:
-    """"es", "en", or None when the message does not tell."""
+    """ "es", "en", or None when the message does not tell."""
     words = WORD.findall(fold(text or ""))
     spanish = sum(word in SPANISH for word in words)
     english = sum(word in ENGLISH for word in words)

@@ -67,8 +67,9 @@ class CrisisModel:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self._analyzers = [
-            TfidfVectorizer(**{k: v for k, v in settings.items() if k in ("analyzer", "ngram_range", "token_pattern")})
-            .build_analyzer()
+            TfidfVectorizer(
+                **{k: v for k, v in settings.items() if k in ("analyzer", "ngram_range", "token_pattern")}
+            ).build_analyzer()
             for settings in VECTORIZERS
         ]
         self._offsets = np.cumsum([0] + [len(vocabulary) for vocabulary in self.vocabularies[:-1]])
@@ -87,7 +88,9 @@ class CrisisModel:
             counts = Counter(term for term in analyzer(normalised) if term in vocabulary)
             if not counts:
                 continue
-            part = [(vocabulary[term], (1.0 + math.log(count)) * idf[vocabulary[term]]) for term, count in counts.items()]
+            part = [
+                (vocabulary[term], (1.0 + math.log(count)) * idf[vocabulary[term]]) for term, count in counts.items()
+            ]
             norm = math.sqrt(sum(value * value for _, value in part))
             columns.extend(int(offset) + index for index, _ in part)
             values.extend(value / norm for _, value in part)
@@ -168,7 +171,9 @@ def train(examples: list[Example], extra_negatives: list[str]) -> CrisisModel:
 
     out_of_fold = np.zeros(len(texts))
     for train_rows, test_rows in GroupKFold(n_splits=FOLDS).split(texts, flagged, groups):
-        vectorizers, binary, _ = _fit([texts[i] for i in train_rows], flagged[train_rows], [kinds[i] for i in train_rows])
+        vectorizers, binary, _ = _fit(
+            [texts[i] for i in train_rows], flagged[train_rows], [kinds[i] for i in train_rows]
+        )
         matrix, _ = _vectorize([texts[i] for i in test_rows], vectorizers)
         out_of_fold[test_rows] = binary.predict_proba(matrix)[:, 1]
     caught = np.array([screen(example.text) is not None for example in examples] + [False] * len(extra_negatives))

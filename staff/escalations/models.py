@@ -56,6 +56,9 @@ class Escalation(models.Model):
     contact_email = models.CharField(max_length=254, blank=True)
     best_time = models.CharField(max_length=200, blank=True)
     consent = models.BooleanField(default=False)
+    # The conversation's language when the escalation was made ("en" or "es").
+    language = models.CharField(max_length=5, default="en", db_index=True)
+    needs_spanish_speaker = models.BooleanField(default=False)
     triggering_message = models.TextField(blank=True)
     transcript = models.JSONField(default=list)
     notified_at = models.DateTimeField(null=True, blank=True)

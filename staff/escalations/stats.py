@@ -21,7 +21,7 @@ import sqlalchemy
 from django.utils import timezone
 
 from clinic.local_secrets import var_dir
-from clinic.topics import FAQ_INTENTS, TOPIC_LABELS
+from clinic.topics import FAQ_INTENTS, topic_labels
 from staff.escalations.models import Escalation
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def conversation_stats(since: datetime, url: str | None = None, top: int = 8) ->
     finally:
         engine.dispose()
     counts = Counter({intent or "": count for intent, count in rows})
-    topics = Counter({TOPIC_LABELS.get(i, i): n for i, n in counts.items() if i in FAQ_INTENTS})
+    topics = Counter({topic_labels().get(i, i): n for i, n in counts.items() if i in FAQ_INTENTS})
     return ConversationStats(
         user_messages=sum(counts.values()),
         fallbacks=counts[FALLBACK_INTENT],
