@@ -11,11 +11,19 @@ from clinic.directory import Directory
 from clinic.escalations import NewEscalation
 from clinic.finder import clinic_named
 from clinic.hours import local_now, next_callback_window
+from clinic.language import fold
 from clinic.messages import message
 from clinic.transcript import transcript_from_events
 
-CONSENT_YES = {"yes", "y", "yeah", "yep", "sure", "ok", "okay", "i agree", "agree", "yes please", "of course"}
-CONSENT_NO = {"no", "n", "nope", "nah", "no thanks", "i don't agree", "dont", "don't"}
+CONSENT_YES = {
+    *("yes", "y", "yeah", "yep", "sure", "ok", "okay", "i agree", "agree", "yes please", "of course"),
+    *("si", "claro", "si claro", "claro que si", "de acuerdo", "estoy de acuerdo", "acepto", "si acepto"),
+    *("esta bien", "si esta bien", "si por favor", "sale", "va", "dale", "por supuesto"),
+}
+CONSENT_NO = {
+    *("no", "n", "nope", "nah", "no thanks", "i don't agree", "dont", "don't"),
+    *("no gracias", "no acepto", "no estoy de acuerdo", "nel", "mejor no"),
+}
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,7 @@ def answer_best_time(text: str) -> Answer:
 def answer_consent(value: Any) -> Answer:
     if isinstance(value, bool):
         return Answer(value)
-    text = str(value or "").strip().lower().rstrip(".!")
+    text = " ".join(fold(str(value or "")).replace(",", " ").split()).rstrip(".!")
     if is_cancel(text):
         return Answer(cancelled=True)
     if text in CONSENT_YES:

@@ -38,6 +38,10 @@ class Outcome(models.TextChoices):
 CHANNEL_LABELS = {"socketio": "Web chat", "sms": "SMS", "rest": "REST API"}
 
 
+# The conversation languages the assistant speaks, as staff read them.
+LANGUAGE_LABELS = {"en": "English", "es": "Spanish (español)"}
+
+
 class Escalation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Derived from the conversation and the triggering message, so a retried action
@@ -78,6 +82,10 @@ class Escalation(models.Model):
             ("view_dashboard", "Can see the dashboard"),
             ("export_opt_outs", "Can export the SMS opt-out report"),
         ]
+
+    @property
+    def language_label(self) -> str:
+        return LANGUAGE_LABELS.get(self.language, self.language or "Unknown")
 
     @property
     def channel_label(self) -> str:
