@@ -66,6 +66,15 @@ def guard_handler(
     return handle
 
 
+async def conversation_language(
+    sender_id: str, current_agent: Callable[[], Any | None] = _current_agent.get, default: str = "en"
+) -> str:
+    """The language slot of ``sender_id``'s conversation, ``default`` when it has none yet."""
+    agent = current_agent()
+    tracker = await agent.tracker_store.retrieve(sender_id) if agent else None
+    return (tracker.get_slot("language") if tracker else None) or default
+
+
 def remember_agent(blueprint: Blueprint) -> Blueprint:
     """Makes the serving app's agent visible to ``guard_handler`` during each request."""
 

@@ -25,7 +25,7 @@ from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from channels.guard import guard_handler, remember_agent
+from channels.guard import conversation_language, guard_handler, remember_agent
 from clinic.directory import default_directory
 from clinic.messages import message as clinic_message
 from clinic.sms_keywords import read_keyword
@@ -174,7 +174,8 @@ class TwilioSmsInput(InputChannel):
             text = await self._menu_choice(sender, body)
             collector = SmsOutput()
             await handler(UserMessage(text, collector, sender, input_channel=self.name()))
-            reply = render_sms(collector.messages)
+            # Buttons become a numbered menu in the conversation's language, which this message may have set.
+            reply = render_sms(collector.messages, await conversation_language(sender))
             await asyncio.to_thread(state.save_menu, sender, reply.menu_payloads)
             await self._send(number, sender, sid, reply.segments)
 

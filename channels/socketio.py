@@ -25,7 +25,8 @@ from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels.guard import MAX_MESSAGE_LENGTH, guard_handler
+from channels.guard import MAX_MESSAGE_LENGTH, conversation_language, guard_handler
+from clinic.language import session_language, widget_strings
 from clinic.rasa_api import token_matches
 from clinic.transcript import transcript_from_events
 from clinic.web_sessions import issue_session, verify_session
@@ -50,6 +51,8 @@ class WebChatInput(InputChannel):
     def __init__(self) -> None:
         self.sio: AsyncServer | None = None
         self._conversations: dict[str, str] = {}  # socket id -> conversation id
+        self._languages: dict[str, str] = {}  # socket id -> the widget's language setting
+        self._shown: dict[str, str] = {}  # socket id -> the language its interface was last given
         self._app: Any = None
 
     def get_output_channel(self) -> SocketIOOutput | None:
@@ -57,6 +60,16 @@ class WebChatInput(InputChannel):
 
     def _agent(self) -> Any:
         return getattr(self._app.ctx, "agent", None) if self._app else None
+
+    async def _show_language(self, sio: AsyncServer, sid: str, conversation_id: str) -> None:
+        """Gives the widget its interface words in the conversation's language when it changed.
+
+        A conversation without a language yet shows the widget's setting (content/widget_strings.yml).
+        """
+        language = await conversation_language(conversation_id, self._agent, default=self._languages.get(sid, "en"))
+        if self._shown.get(sid) != language:
+            self._shown[sid] = language
+            await sio.emit("language", {"language": language, "strings": widget_strings(language)}, room=sid)
 
     async def _history(self, conversation_id: str) -> list[dict[str, Any]]:
         agent = self._agent()
@@ -106,10 +119,16 @@ class WebChatInput(InputChannel):
         @sio.on("disconnect")
         async def disconnect(sid: str) -> None:
             self._conversations.pop(sid, None)
+            self._languages.pop(sid, None)
+            self._shown.pop(sid, None)
 
         @sio.on("session_request")
         async def session_request(sid: str, data: dict | None = None) -> None:
             token = (data or {}).get("session_id")
+            # The widget's `language` setting: the first language of a new conversation.
+            widget_language = session_language(data if isinstance(data, dict) else None)
+            if widget_language:
+                self._languages[sid] = widget_language
             conversation_id = verify_session(token)
             if conversation_id is None:
                 token = issue_session()
@@ -121,6 +140,7 @@ class WebChatInput(InputChannel):
             await sio.enter_room(sid, conversation_id)
             await sio.emit("session_confirm", token, room=sid)
             await sio.emit("history", history, room=sid)
+            await self._show_language(sio, sid, conversation_id)
 
         @sio.on("user_uttered")
         async def handle_message(sid: str, data: Any) -> None:
@@ -136,9 +156,11 @@ class WebChatInput(InputChannel):
                 SocketIOOutput(sio, "bot_uttered"),
                 conversation_id,
                 input_channel=self.name(),
+                metadata={"language": self._languages[sid]} if sid in self._languages else None,
             )
             # Other tabs of the same visitor see what was typed in this one.
             await sio.emit("user_echo", {"text": message.text}, room=conversation_id, skip_sid=sid)
             await handler(message)
+            await self._show_language(sio, sid, conversation_id)
 
         return webchat

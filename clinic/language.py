@@ -23,6 +23,7 @@ import yaml
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
 DEFAULT_WORDS = Path(__file__).resolve().parent.parent / "content" / "language.yml"
+DEFAULT_WIDGET_STRINGS = Path(__file__).resolve().parent.parent / "content" / "widget_strings.yml"
 
 # From this many words and this confidence on, one message is enough to switch; lingua gives
 # ~0.55 to two-word messages like "cita pls" or "text me", right but unsure.
@@ -175,3 +176,10 @@ def session_language(metadata: dict[str, Any] | None) -> str | None:
 # Set by the channels on every message (channels/guard.py): the opening message's language,
 # for the session start, which runs before the message is parsed.
 OPENING_LANGUAGE_METADATA = "opening_language"
+
+
+@lru_cache(maxsize=4)
+def widget_strings(language: str, path: Path = DEFAULT_WIDGET_STRINGS) -> dict[str, str]:
+    """The chat widget's interface words in ``language`` (English when there are none)."""
+    strings = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return dict(strings.get(language) or strings["en"])

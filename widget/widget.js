@@ -179,8 +179,10 @@
     });
     this.socket.on("connect", function () {
       self.hideOffline();
-      self.socket.emit("session_request", { session_id: self.sessionToken });
+      self.socket.emit("session_request", { session_id: self.sessionToken, language: config.language });
     });
+    // The interface follows the conversation's language (content/widget_strings.yml).
+    this.socket.on("language", function (data) { self.applyStrings(data); });
     this.socket.on("session_confirm", function (token) {
       self.sessionToken = token;
       window.localStorage.setItem(config.storageKey, token);
@@ -197,8 +199,25 @@
     this.socket.on("connect_error", function () { self.ready = false; self.showOffline(); });
   };
 
+  ChatWidget.prototype.applyStrings = function (data) {
+    var t = (data && data.strings) || {};
+    if (!t.send) return;
+    this.strings = t;
+    this.root.setAttribute("lang", data.language);
+    this.launcher.textContent = t.launcher;
+    this.closeButton.textContent = t.close;
+    this.closeButton.setAttribute("aria-label", t.close_label);
+    this.panel.querySelector(".ccw-notice").textContent = t.notice;
+    this.log.setAttribute("aria-label", t.log_label);
+    this.typing.textContent = t.typing;
+    this.form.querySelector("label").textContent = t.input_label;
+    this.input.setAttribute("placeholder", t.placeholder);
+    this.sendButton.textContent = t.send;
+  };
+
   ChatWidget.prototype.showOffline = function () {
-    this.status.textContent = "Can't reach the assistant right now. Trying again… In an emergency call 911.";
+    this.status.textContent = (this.strings && this.strings.offline) ||
+      "Can't reach the assistant right now. Trying again… In an emergency call 911.";
     this.status.removeAttribute("hidden");
     this.setTyping(false);
   };
