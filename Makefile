@@ -114,7 +114,7 @@ e2e: $(MODEL) $(CRISIS_MODEL) migrate
 test: validate pytest e2e
 
 evaluate: $(MODEL) $(CRISIS_MODEL)
-	$(RASA) test nlu --nlu data --cross-validation --folds 5 --successes --errors --out reports/nlu
+	$(RASA) test nlu --nlu data --cross-validation --folds 5 --successes --out reports/nlu
 	$(PY) -m clinic.nlu.report reports/nlu
 
 # The held-out conversations (tests/heldout/, docs/heldout.md): a measurement, whatever the pass rate.

@@ -2,7 +2,7 @@
 
 Besides the whole set, each language on its own: an example's language is the training file it
 comes from (data/nlu_es.yml is Spanish, every other NLU file English), and its prediction is
-read from the cross-validation's successes and errors (``--successes --errors``).
+read from the cross-validation's successes and errors (``--successes``; errors are always written).
 """
 
 from __future__ import annotations
