@@ -12,6 +12,12 @@ RASA := $(PY) -m rasa
 SPACY_MODEL := build/spacy/en_clinic
 MODEL_DIR := models
 MODEL := $(MODEL_DIR)/current.tar.gz
+# Only the Rasa server started with it may call the action server (clinic/action_server.py):
+# one random token per make run, unless the environment sets one.
+ifeq ($(origin ACTION_SERVER_TOKEN),undefined)
+ACTION_SERVER_TOKEN := $(shell python3 -c 'import secrets; print(secrets.token_urlsafe(32))')
+endif
+export ACTION_SERVER_TOKEN
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 # Everything the trained model depends on: retrain only when one of these changed.

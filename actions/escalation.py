@@ -9,9 +9,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.clinics import language_of
 from clinic.alerts import escalate
-from clinic.contact import display_contact
 from clinic.directory import default_directory
 from clinic.escalation_flow import (
+    MAX_UNCLEAR_CONSENT,
     Answer,
     answer_best_time,
     answer_consent,
@@ -20,6 +20,7 @@ from clinic.escalation_flow import (
     build_escalation,
     given,
     next_steps_values,
+    recorded_trigger,
     remaining_slots,
 )
 from clinic.language import default_words
@@ -60,6 +61,7 @@ def reset_events() -> list[EventType]:
         SlotSet("escalation_reason", None),
         SlotSet("escalation_trigger", None),
         SlotSet("escalation_cancelled", None),
+        SlotSet("consent_unclear", None),
     ]
 
 
@@ -125,12 +127,7 @@ class AskFormQuestion(Action):
         return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        say(
-            dispatcher,
-            tracker,
-            f"ask_{self.slot}",
-            contact=display_contact(tracker.get_slot("contact") or ""),
-        )
+        say(dispatcher, tracker, f"ask_{self.slot}")
         return []
 
 
@@ -162,6 +159,7 @@ class ValidateEscalationForm(FormValidationAction):
     @staticmethod
     def _apply(slot: str, answer: Answer, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         if answer.cancelled:
+            # Said by action_submit_escalation, which runs when the form ends.
             return {slot: None, "requested_slot": None, "escalation_cancelled": True}
         if answer.problem:
             say(dispatcher, tracker, answer.problem)
@@ -186,7 +184,11 @@ class ValidateEscalationForm(FormValidationAction):
     async def validate_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._apply("consent", answer_consent(value), dispatcher, tracker)
+        # The words the visitor sent, not the slot's value: NLU reads "hmm" or "ok?" as affirm.
+        unclear_before = int(tracker.get_slot("consent_unclear") or 0)
+        answer = answer_consent(tracker.latest_message.get("text") or "", unclear_before)
+        slots = self._apply("consent", answer, dispatcher, tracker)
+        return {**slots, "consent_unclear": unclear_before + 1} if answer.problem else slots
 
 
 class ActionSubmitEscalation(Action):
@@ -198,7 +200,13 @@ class ActionSubmitEscalation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         directory = default_directory()
         if tracker.get_slot("escalation_cancelled"):
-            say(dispatcher, tracker, "escalation_cancelled", phone=directory.group_phone)
+            unclear = (tracker.get_slot("consent_unclear") or 0) >= MAX_UNCLEAR_CONSENT
+            say(
+                dispatcher,
+                tracker,
+                "consent_unclear" if unclear else "escalation_cancelled",
+                phone=directory.group_phone,
+            )
             return reset_events()
         consent = tracker.get_slot("consent") is True
         contact: str | None = tracker.get_slot("contact")
@@ -208,8 +216,7 @@ class ActionSubmitEscalation(Action):
         escalation = build_escalation(
             reason=tracker.get_slot("escalation_reason") or "request_human",
             sender_id=tracker.sender_id,
-            channel=tracker.get_latest_input_channel() or "",
-            trigger=tracker.get_slot("escalation_trigger") or trigger_of(tracker),
+            trigger=recorded_trigger(tracker.get_slot("escalation_trigger"), tracker.events) or trigger_of(tracker),
             events=tracker.events,
             first_name=tracker.get_slot("first_name"),
             contact=contact,
@@ -239,7 +246,6 @@ class ActionRecordCrisis(Action):
         escalation = build_escalation(
             reason=escalation_reason(tracker.get_slot("crisis_kind")),
             sender_id=tracker.sender_id,
-            channel=tracker.get_latest_input_channel() or "",
             trigger=trigger_of(tracker),
             events=tracker.events,
             directory=default_directory(),

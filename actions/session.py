@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from clinic.language import session_language
 from clinic.responses import response_variation
 from clinic.safety import CRISIS_FIRST_METADATA
+from clinic.web_chat import DISCLAIMER_SHOWN_METADATA
 
 
 class ActionSessionStart(Action):
@@ -14,7 +15,8 @@ class ActionSessionStart(Action):
 
     The language is the widget's setting, else the opening message's (the channels put it in
     the metadata). When the channel saw that the opening message is a crisis, the note is left
-    out so the 988/911 reply is the first thing the person reads (it names 911 itself).
+    out so the 988/911 reply is the first thing the person reads (it names 911 itself). The web
+    chat's greeting card shows the note already, so its sessions leave it out too.
     """
 
     def name(self) -> str:
@@ -28,7 +30,7 @@ class ActionSessionStart(Action):
     ) -> list[EventType]:
         metadata = tracker.get_slot("session_started_metadata") or {}
         language = session_language(metadata)
-        if not metadata.get(CRISIS_FIRST_METADATA):
+        if not (metadata.get(CRISIS_FIRST_METADATA) or metadata.get(DISCLAIMER_SHOWN_METADATA)):
             # Rendered here: Rasa would render the response before the slot below is set.
             note = response_variation(
                 domain["responses"], "utter_disclaimer", language, tracker.get_latest_input_channel()

@@ -46,7 +46,7 @@ def stock_server(project: Path) -> Iterator[dict[str, Any]]:
     with (project / "rasa.log").open("wb") as log:
         started = time.monotonic()
         process = subprocess.Popen(
-            [*RASA, "run", "--model", "models", "--port", str(port)],
+            [*RASA, "run", "--model", "models", "--interface", "127.0.0.1", "--port", str(port)],
             cwd=project,
             env=quiet_env(project),
             stdout=log,
@@ -63,12 +63,16 @@ def stock_server(project: Path) -> Iterator[dict[str, Any]]:
 
 def measure(servers: dict[str, Any], scripts: list[list[str]], levels: list[int], seconds: float) -> dict[str, Any]:
     pids = servers["pids"]() if callable(servers["pids"]) else servers["pids"]
-    asyncio.run(warm_up(servers["rasa"], scripts))
+    # This assistant's REST channel takes integrations' calls only (channels/rest.py); the stock bot's takes any.
+    headers = servers.get("rest_headers")
+    asyncio.run(warm_up(servers["rasa"], scripts, headers))
     results: dict[str, Any] = {"startup_seconds": servers["startup"]["rasa"], "levels": {}}
     for concurrency in levels:
         load_before = os.getloadavg()[0]
         cpu_before = sum(tree_cpu_seconds(pid) for pid in pids.values())
-        result = asyncio.run(run_load(servers["rasa"], scripts, concurrency, seconds, prefix=f"c{concurrency}"))
+        result = asyncio.run(
+            run_load(servers["rasa"], scripts, concurrency, seconds, prefix=f"c{concurrency}", headers=headers)
+        )
         cpu = sum(tree_cpu_seconds(pid) for pid in pids.values()) - cpu_before
         results["levels"][str(concurrency)] = {
             "messages": len(result.answered),

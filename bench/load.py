@@ -11,7 +11,7 @@ import asyncio
 import itertools
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -90,14 +90,19 @@ async def _client(
 
 
 async def run_load(
-    base_url: str, scripts: Sequence[Sequence[str]], concurrency: int, seconds: float, prefix: str = "bench"
+    base_url: str,
+    scripts: Sequence[Sequence[str]],
+    concurrency: int,
+    seconds: float,
+    prefix: str = "bench",
+    headers: Mapping[str, str] | None = None,
 ) -> LoadResult:
     """``concurrency`` clients holding conversations for ``seconds``; in-flight replies are awaited."""
     url = f"{base_url}/webhooks/rest/webhook"
     senders = itertools.count()
     turns: list[Turn] = []
     connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
         started = time.perf_counter()
         deadline = started + seconds
         # Clients start at different points of the scripts, so the mix is the same from the first second.
@@ -118,9 +123,9 @@ async def run_load(
     return LoadResult(concurrency, elapsed, turns)
 
 
-async def warm_up(base_url: str, scripts: Sequence[Sequence[str]]) -> None:
+async def warm_up(base_url: str, scripts: Sequence[Sequence[str]], headers: Mapping[str, str] | None = None) -> None:
     """Every script once, so first-use costs (imports, caches, connections) are paid before the clock starts."""
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(headers=headers) as session:
         for number, script in enumerate(scripts):
             for text in script:
                 await say(session, f"{base_url}/webhooks/rest/webhook", f"warmup-{number}", text)

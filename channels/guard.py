@@ -17,7 +17,7 @@ from clinic.safety import CRISIS_FIRST_METADATA
 from clinic.safety.corpus import NONE
 from clinic.safety.decision import CrisisDetector
 
-# Longer messages are cut (socket.io) or refused (REST): the NLU's work grows faster than the
+# Longer messages are cut (socket.io, SMS) or refused (REST): the NLU's work grows faster than the
 # text, and one 300,000-character message held the server's only event loop for 27 s (`make bench`).
 MAX_MESSAGE_LENGTH = 20_000
 
@@ -73,6 +73,11 @@ async def conversation_language(
     agent = current_agent()
     tracker = await agent.tracker_store.retrieve(sender_id) if agent else None
     return (tracker.get_slot("language") if tracker else None) or default
+
+
+def client_address(request: Request) -> str:
+    """The caller's address: a trusted proxy's forwarded one when Sanic is told of one (PROXIES_COUNT)."""
+    return request.remote_addr or request.ip
 
 
 def remember_agent(blueprint: Blueprint) -> Blueprint:

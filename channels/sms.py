@@ -1,11 +1,12 @@
 """The SMS channel over Twilio: signed webhooks, once per MessageSid, async replies.
 
-Twilio POSTs each incoming text to /webhooks/sms/webhook. The channel checks the
-X-Twilio-Signature against the deployment's public URL, answers at once with empty TwiML,
-and handles the message in the background: the per-sender rate limit (every message counts),
-carrier keywords in English and Spanish (clinic/sms_keywords.py), the consent ledger, picture
-messages, numbered replies to menus, then Rasa, then the reply in at most three SMS segments
-through Twilio's REST API.
+Twilio POSTs each incoming text to /webhooks/sms/webhook. The channel refuses a request
+without an X-Twilio-Signature or with a body over MAX_WEBHOOK_BYTES before reading it (the
+route streams its body, so Sanic does not read it first), checks the signature against the
+deployment's public URL, answers at once with empty TwiML, and handles the message in the
+background: the per-sender rate limit (every message counts), carrier keywords in English and
+Spanish (clinic/sms_keywords.py), the consent ledger, picture messages, numbered replies to
+menus, then Rasa, then the reply in at most three SMS segments through Twilio's REST API.
 
 A number that opted out is still screened: its messages go to Rasa with the metadata flag
 ``sms_opted_out``, so a crisis is still detected and escalated, and nothing is texted back.
@@ -25,7 +26,7 @@ from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from channels.guard import conversation_language, guard_handler, remember_agent
+from channels.guard import MAX_MESSAGE_LENGTH, conversation_language, guard_handler, remember_agent
 from clinic.directory import default_directory
 from clinic.messages import message as clinic_message
 from clinic.sms_keywords import read_keyword
@@ -35,19 +36,35 @@ from clinic.sms_state import SmsState
 
 logger = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+# Twilio's fields for the longest text (1,600 characters, percent-encoded) and ten media links
+# fit in a fraction of this; anything larger is not from Twilio and is not read.
+MAX_WEBHOOK_BYTES = 64 * 1024
 MENU_CHOICE = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 # Metadata of a message from a number that opted out: screened by Rasa, never answered by text.
 OPTED_OUT_METADATA = "sms_opted_out"
 
 
-def webhook_params(request: Request) -> dict[str, str]:
+def webhook_params(body: bytes) -> dict[str, str]:
     """The fields Twilio posted, blank ones included.
 
     Twilio signs every field, so dropping a blank one (as Sanic's ``request.form`` does, e.g. the
     empty Body of a picture sent without text) would turn a genuine request into a 403.
     """
-    fields = parse_qs(request.body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
     return {key: values[0] for key, values in fields.items()}
+
+
+async def limited_body(request: Request, limit: int) -> bytes | None:
+    """The body of a streamed request, or None when it declares or turns out longer than ``limit``."""
+    declared = request.headers.get("Content-Length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        return None
+    body = bytearray()
+    async for chunk in request.stream:
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
 
 
 class SmsOutput(CollectingOutputChannel):
@@ -93,11 +110,18 @@ class TwilioSmsInput(InputChannel):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok" if self.settings.configured else "not configured"})
 
-        @sms.route("/webhook", methods=["POST"])
+        @sms.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             if not self.settings.configured:
                 return response.text("SMS is not configured", status=503)
-            params = webhook_params(request)
+            if not request.headers.get("X-Twilio-Signature"):
+                logger.warning("event=sms.rejected_signature")
+                return response.text("invalid signature", status=403)
+            body = await limited_body(request, MAX_WEBHOOK_BYTES)
+            if body is None:
+                logger.warning("event=sms.rejected_size")
+                return response.text("request too large", status=413)
+            params = webhook_params(body)
             if not self._signature_valid(request, params):
                 logger.warning("event=sms.rejected_signature")
                 return response.text("invalid signature", status=403)
@@ -108,7 +132,8 @@ class TwilioSmsInput(InputChannel):
             if not await asyncio.to_thread(self.state.first_time, sid):
                 logger.info("event=sms.duplicate message_sid=%s", sid)
                 return response.text(EMPTY_TWIML, content_type="text/xml")
-            body = params.get("Body", "")
+            # Cut like the web chat's messages (channels/guard.py): the NLU's work grows with the text.
+            body = params.get("Body", "")[:MAX_MESSAGE_LENGTH]
             # Only whether there are pictures: a media URL is never kept, logged or passed on.
             pictures = params.get("NumMedia", "0") not in ("", "0")
             task = asyncio.create_task(self.process(handler, number, body, sid, pictures))

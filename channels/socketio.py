@@ -3,8 +3,23 @@
 Rasa's own SocketIOInput lets a client name any session id, on every message. Here the
 server issues each visitor a signed token (clinic.web_sessions); a socket is bound to the
 conversation of the token it presented, so a page reload or a second tab continues the same
-conversation, and nobody can join or read another's. On joining, the socket gets the
-conversation's history, so a reload shows it again.
+conversation, and nobody can join or read another's. On joining, the socket gets the widget's
+settings (brand, greeting, suggestions: clinic.web_chat) and the conversation's history, so a
+reload shows it again.
+
+Each bot message goes out whole, with its response's name, time, buttons and references
+(Rasa's own output splits a text at every blank line, so one answer arrived as six messages).
+A visitor's message is acknowledged once handled, and a message id seen again (a retry after
+a lost acknowledgement) is acknowledged without being handled twice. "Was this helpful?"
+ratings arrive as ``rate`` events and are appended to the conversation's tracker.
+
+Rasa's ``--cors`` adds Access-Control-Allow-Origin to every response, and python-socketio adds
+its own to the socket.io ones: a browser refuses a response with two. The socket.io routes are
+left to python-socketio (it also checks the Origin of websocket connections), the rest to Rasa.
+
+Each message counts against the limits of its client address and conversation
+(clinic/rate_limit.py); one over them is not handled, and the visitor is told so (a reply, a
+``rate_limited`` event carrying the refused text, and an acknowledgement saying when to retry).
 
 The staff console delivers its replies through ``POST /webhooks/socketio/staff_message``
 (protected by the Rasa API token): the message goes to the visitor's open tabs, and the
@@ -15,28 +30,85 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Awaitable, Callable
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
-from sanic import Blueprint, Request, response
+from rasa.shared.core.events import SlotSet
+from sanic import Blueprint, Request, Sanic, response
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
+from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
-from channels.guard import MAX_MESSAGE_LENGTH, conversation_language, guard_handler
+from channels.guard import MAX_MESSAGE_LENGTH, client_address, conversation_language, guard_handler
+from clinic.directory import default_directory
 from clinic.language import session_language, widget_strings
+from clinic.messages import message as clinic_message
 from clinic.rasa_api import token_matches
-from clinic.transcript import transcript_from_events
+from clinic.rate_limit import ChatLimits, RateLimiter
+from clinic.ratings import RATING_SLOT, RatingError, rating_for
+from clinic.responses import response_variation
+from clinic.web_chat import DISCLAIMER_SHOWN_METADATA, web_history, web_message, widget_settings
 from clinic.web_sessions import issue_session, verify_session
 
 logger = logging.getLogger(__name__)
+# The latest message ids remembered (all conversations) to recognise a retried message: a retry
+# follows its original within seconds, long before this many other messages arrive.
+REMEMBERED_MESSAGE_IDS = 10_000
 
 
 def allowed_origins() -> list[str]:
-    configured = os.environ.get("WIDGET_ALLOWED_ORIGINS", "http://localhost:8080,http://127.0.0.1:8080")
+    """WIDGET_ALLOWED_ORIGINS, else the origins Rasa's --cors allows (RASA_CORS_ORIGINS), else the demo site's."""
+    configured = (
+        os.environ.get("WIDGET_ALLOWED_ORIGINS")
+        or os.environ.get("RASA_CORS_ORIGINS")
+        or "http://localhost:8080,http://127.0.0.1:8080"
+    )
     return [origin.strip() for origin in configured.split(",") if origin.strip()]
+
+
+class WebChatBlueprint(SocketBlueprint):
+    """Rasa's socket.io blueprint, with the socket.io routes' CORS headers left to python-socketio."""
+
+    def register(self, app: Sanic, options: dict[str, Any]) -> None:
+        path = self.ctx.socketio_path
+
+        async def leave_cors_to_socketio(request: Request) -> None:
+            if request.path.startswith(path):
+                # sanic_cors (Rasa's --cors) skips a request it takes as already answered.
+                setattr(request.ctx, SANIC_CORS_EVALUATED, "1")
+
+        app.register_middleware(leave_cors_to_socketio, "request")
+        super().register(app, options)
+
+
+class WebChatOutput(SocketIOOutput):
+    """Sends each bot message whole, as clinic.web_chat shapes it for the widget."""
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._send_message(
+            recipient_id, web_message(text, response=kwargs.get("utter_action"), at=kwargs.get("timestamp"))
+        )
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        message = web_message(
+            text, response=kwargs.get("utter_action"), buttons=_valid_buttons(buttons), at=kwargs.get("timestamp")
+        )
+        await self._send_message(recipient_id, message)
+
+
+def _valid_buttons(buttons: Iterable[Any]) -> list[dict[str, Any]]:
+    return [
+        b
+        for b in buttons
+        if isinstance(b, dict) and isinstance(b.get("title"), str) and isinstance(b.get("payload"), str)
+    ]
 
 
 class WebChatInput(InputChannel):
@@ -53,10 +125,62 @@ class WebChatInput(InputChannel):
         self._conversations: dict[str, str] = {}  # socket id -> conversation id
         self._languages: dict[str, str] = {}  # socket id -> the widget's language setting
         self._shown: dict[str, str] = {}  # socket id -> the language its interface was last given
+        self._addresses: dict[str, str] = {}  # socket id -> client address
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()  # (conversation, message id)
         self._app: Any = None
+        self.limiter = RateLimiter(ChatLimits.from_env())
 
     def get_output_channel(self) -> SocketIOOutput | None:
-        return SocketIOOutput(self.sio, "bot_uttered") if self.sio else None
+        return WebChatOutput(self.sio, "bot_uttered") if self.sio else None
+
+    def _settings(self, language: str) -> dict[str, Any]:
+        """The greeting card in the widget's language (its setting; English by default)."""
+        agent = self._agent()
+        responses = agent.domain.responses if agent and agent.domain else {}
+        disclaimer = response_variation(responses, "utter_disclaimer", language, None)["text"] if responses else ""
+        brand = default_directory().brand
+        return widget_settings(brand.speaking(language) if brand else None, disclaimer)
+
+    def _already_handled(self, conversation_id: str, message_id: Any) -> bool:
+        """True for a message id this conversation sent before; remembers new ones."""
+        if not isinstance(message_id, str) or not message_id:
+            return False
+        key = (conversation_id, message_id[:64])
+        if key in self._seen:
+            return True
+        self._seen[key] = None
+        if len(self._seen) > REMEMBERED_MESSAGE_IDS:
+            self._seen.popitem(last=False)
+        return False
+
+    async def _record_rating(self, conversation_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        agent = self._agent()
+        if agent is None:
+            return {"ok": False, "error": "the assistant is starting"}
+        async with agent.lock_store.lock(conversation_id):
+            tracker = await agent.tracker_store.retrieve(conversation_id)
+            if tracker is None:
+                return {"ok": False, "error": "the conversation holds no such answer"}
+            try:
+                value = rating_for(
+                    (event.as_dict() for event in tracker.events),
+                    data.get("response"),
+                    data.get("at"),
+                    data.get("value"),
+                    data.get("reason"),
+                )
+            except RatingError as error:
+                return {"ok": False, "error": str(error)}
+            tracker.update(SlotSet(RATING_SLOT, value))
+            await agent.tracker_store.save(tracker)
+        logger.info(
+            "event=webchat.rating conversation_id=%s response=%s value=%s reason=%s",
+            conversation_id,
+            value["response"],
+            value["value"],
+            value["reason"],
+        )
+        return {"ok": True}
 
     def _agent(self) -> Any:
         return getattr(self._app.ctx, "agent", None) if self._app else None
@@ -76,14 +200,11 @@ class WebChatInput(InputChannel):
         tracker = await agent.tracker_store.retrieve(conversation_id) if agent else None
         if tracker is None:
             return []
-        return [
-            {"role": turn["role"], "text": turn["text"]}
-            for turn in transcript_from_events(event.as_dict() for event in tracker.events)
-        ]
+        return web_history(event.as_dict() for event in tracker.events)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins())
-        webchat = SocketBlueprint(sio, "/socket.io", "webchat_socketio", __name__)
+        webchat = WebChatBlueprint(sio, "/socket.io", "webchat_socketio", __name__)
         self.sio = sio
         handler = guard_handler(on_new_message, self._agent)
 
@@ -105,7 +226,8 @@ class WebChatInput(InputChannel):
                 return response.json({"error": "conversation_id and text are required"}, status=400)
             delivered = conversation_id in self._conversations.values()
             if delivered:
-                await sio.emit("bot_uttered", {"text": text[:MAX_MESSAGE_LENGTH], "staff": True}, room=conversation_id)
+                message = web_message(text[:MAX_MESSAGE_LENGTH], at=time.time(), staff=True)
+                await sio.emit("bot_uttered", message, room=conversation_id)
             logger.info("event=webchat.staff_message conversation_id=%s delivered=%s", conversation_id, delivered)
             return response.json({"delivered": delivered})
 
@@ -114,6 +236,7 @@ class WebChatInput(InputChannel):
             request = environ.get("sanic.request")
             if request is not None:
                 self._app = request.app
+                self._addresses[sid] = client_address(request)
             return True
 
         @sio.on("disconnect")
@@ -121,9 +244,15 @@ class WebChatInput(InputChannel):
             self._conversations.pop(sid, None)
             self._languages.pop(sid, None)
             self._shown.pop(sid, None)
+            self._addresses.pop(sid, None)
 
         @sio.on("session_request")
-        async def session_request(sid: str, data: dict | None = None) -> None:
+        async def session_request(sid: str, data: Any = None) -> None:
+            if data is not None and not isinstance(data, dict):
+                await sio.emit(
+                    "session_error", {"error": "session_request takes an object: {session_id: <token>}"}, room=sid
+                )
+                return
             token = (data or {}).get("session_id")
             # The widget's `language` setting: the first language of a new conversation.
             widget_language = session_language(data if isinstance(data, dict) else None)
@@ -138,29 +267,57 @@ class WebChatInput(InputChannel):
                 history = await self._history(conversation_id)
             self._conversations[sid] = conversation_id
             await sio.enter_room(sid, conversation_id)
+            await sio.emit("widget_config", self._settings(self._languages.get(sid, "en")), room=sid)
             await sio.emit("session_confirm", token, room=sid)
             await sio.emit("history", history, room=sid)
             await self._show_language(sio, sid, conversation_id)
 
         @sio.on("user_uttered")
-        async def handle_message(sid: str, data: Any) -> None:
+        async def handle_message(sid: str, data: Any) -> dict[str, Any]:
+            """Handles one message; the return value is the acknowledgement the widget waits for."""
             conversation_id = self._conversations.get(sid)
             if conversation_id is None:
                 await sio.emit("session_required", {}, room=sid)
-                return
-            text = data.get("message") if isinstance(data, dict) else None
+                return {"ok": False, "error": "session required"}
+            data = data if isinstance(data, dict) else {}
+            text = data.get("message")
             if not isinstance(text, str):
                 text = ""
+            wait = self.limiter.admit(self._addresses.get(sid, ""), conversation_id)
+            if wait is not None:
+                logger.warning("event=webchat.rate_limited conversation_id=%s", conversation_id)
+                await self._refuse_for_now(sio, sid, text[:MAX_MESSAGE_LENGTH], wait)
+                return {"ok": False, "error": "rate limited", "retry_after": wait}
+            if self._already_handled(conversation_id, data.get("id")):
+                return {"ok": True}
             message = UserMessage(
                 text[:MAX_MESSAGE_LENGTH],
-                SocketIOOutput(sio, "bot_uttered"),
+                WebChatOutput(sio, "bot_uttered"),
                 conversation_id,
                 input_channel=self.name(),
-                metadata={"language": self._languages[sid]} if sid in self._languages else None,
+                metadata={
+                    DISCLAIMER_SHOWN_METADATA: True,
+                    **({"language": self._languages[sid]} if sid in self._languages else {}),
+                },
             )
             # Other tabs of the same visitor see what was typed in this one.
-            await sio.emit("user_echo", {"text": message.text}, room=conversation_id, skip_sid=sid)
+            shown = data.get("shown") if isinstance(data.get("shown"), str) else message.text
+            await sio.emit("user_echo", {"text": shown[:MAX_MESSAGE_LENGTH]}, room=conversation_id, skip_sid=sid)
             await handler(message)
             await self._show_language(sio, sid, conversation_id)
+            return {"ok": True}
+
+        @sio.on("rate")
+        async def rate(sid: str, data: Any) -> dict[str, Any]:
+            conversation_id = self._conversations.get(sid)
+            if conversation_id is None:
+                return {"ok": False, "error": "session required"}
+            return await self._record_rating(conversation_id, data if isinstance(data, dict) else {})
 
         return webchat
+
+    async def _refuse_for_now(self, sio: AsyncServer, sid: str, text: str, wait: float) -> None:
+        """Tells the socket its message was not handled: a reply for people, an event for programs."""
+        notice = clinic_message("chat_rate_limited", self.name(), phone=default_directory().group_phone)
+        await sio.emit("rate_limited", {"text": text, "retry_after": wait}, room=sid)
+        await sio.emit("bot_uttered", notice, room=sid)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -27,6 +28,10 @@ DECLINE_WORDS = re.compile(
     re.IGNORECASE,
 )
 EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+")
+# Before the @ only letters, digits and "._+-'". RFC 5322 allows more ("?", "=", "&", "%"),
+# which a mailto: link reads as extra fields ("x?bcc=someone@elsewhere"); no visitor needs them.
+PLAIN_LOCAL_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+'\-]*")
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
 @dataclass(frozen=True)
@@ -54,15 +59,32 @@ def normalise_us_phone(text: str) -> str | None:
     return None
 
 
+def plain_email(text: str) -> str | None:
+    """The address, normalised, when email-validator accepts it and its local part is plain; else None."""
+    try:
+        address = validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+    return address if PLAIN_LOCAL_PART.fullmatch(address.rpartition("@")[0]) else None
+
+
 def normalise_email(text: str) -> str | None:
-    """A syntactically valid e-mail address (normalised), or None. No DNS look-up."""
+    """A syntactically valid, plain e-mail address (normalised), or None. No DNS look-up."""
     found = EMAIL_SHAPE.search(text)
     if not found:
         return None
-    try:
-        return validate_email(found.group(0).strip(".,;:<>()"), check_deliverability=False).normalized
-    except EmailNotValidError:
-        return None
+    return plain_email(found.group(0).strip(".,;:<>()"))
+
+
+def mailto_href(address: str) -> str:
+    """A mailto: link for a stored address, or "" when it is not a plain address."""
+    plain = plain_email(address) if address else None
+    return f"mailto:{quote(plain, safe='@+')}" if plain else ""
+
+
+def tel_href(number: str) -> str:
+    """A tel: link for an E.164 number, or "" for anything else."""
+    return f"tel:{number}" if E164.fullmatch(number or "") else ""
 
 
 def parse_contact(text: str) -> ContactDetails | None:
@@ -89,11 +111,3 @@ def clean_first_name(text: str) -> str | None:
         return None
     name = words[0]
     return name[:1].upper() + name[1:50]
-
-
-def display_contact(value: str) -> str:
-    """A stored contact as a person reads it: (949) 555-0123 for +19495550123."""
-    if value.startswith("+"):
-        number = phonenumbers.parse(value, "US")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +15,7 @@ import yaml
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "content" / "clinics.yml"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MAX_SUGGESTIONS = 4
 HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 REQUIRED_CLINIC_FIELDS = (
     "id",
@@ -59,6 +60,31 @@ class Clinic:
 
 
 @dataclass(frozen=True)
+class Brand:
+    """How the clinic presents itself on every channel: the web chat and SMS read the same values."""
+
+    name: str
+    assistant_name: str
+    phone: str
+    sms: str
+    email: str
+    intro: str
+    suggestions: tuple[str, ...] = ()
+    # The words above in other languages: language -> {"assistant_name", "intro", "suggestions"}.
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def speaking(self, language: str) -> Brand:
+        """This brand with its words in ``language`` (English where it has none)."""
+        words = self.translations.get(language) or {}
+        return replace(
+            self,
+            assistant_name=str(words.get("assistant_name") or self.assistant_name),
+            intro=str(words.get("intro") or self.intro),
+            suggestions=tuple(words.get("suggestions") or self.suggestions),
+        )
+
+
+@dataclass(frozen=True)
 class Directory:
     timezone: ZoneInfo
     group_name: str
@@ -66,6 +92,7 @@ class Directory:
     group_email: str
     holiday_closures: tuple[str, ...]
     clinics: tuple[Clinic, ...] = field(default_factory=tuple)
+    brand: Brand | None = None
 
     def by_id(self, clinic_id: str) -> Clinic | None:
         return next((c for c in self.clinics if c.id == clinic_id), None)
@@ -129,10 +156,36 @@ def _parse_clinic(index: int, raw: Any) -> Clinic:
     )
 
 
+def _parse_brand(raw: Any) -> Brand:
+    if not isinstance(raw, dict):
+        raise DirectoryError("brand: must be a mapping of fields")
+    missing = [name for name in ("name", "assistant_name", "phone", "email", "intro") if not raw.get(name)]
+    if missing:
+        raise DirectoryError(f"brand: missing field(s) {', '.join(missing)}")
+    suggestions = raw.get("suggestions") or []
+    if not isinstance(suggestions, list) or not all(isinstance(s, str) and s.strip() for s in suggestions):
+        raise DirectoryError("brand: suggestions must be a list of questions")
+    if len(suggestions) > MAX_SUGGESTIONS:
+        raise DirectoryError(f"brand: at most {MAX_SUGGESTIONS} suggestions fit the greeting")
+    return Brand(
+        name=str(raw["name"]),
+        assistant_name=str(raw["assistant_name"]),
+        phone=str(raw["phone"]),
+        # The number that takes texts; the same as the phone line unless the clinic says otherwise.
+        sms=str(raw.get("sms") or raw["phone"]),
+        email=str(raw["email"]),
+        intro=str(raw["intro"]),
+        suggestions=tuple(s.strip() for s in suggestions),
+        translations={"es": dict(raw["es"])} if raw.get("es") else {},
+    )
+
+
 def parse_directory(data: Any) -> Directory:
     if not isinstance(data, dict) or not data.get("clinics"):
         raise DirectoryError("the directory needs a non-empty 'clinics' list")
-    group = data.get("group") or {}
+    brand = _parse_brand(data["brand"]) if "brand" in data else None
+    # The group's front desk is the brand's unless a directory names it apart (older files do).
+    group = data.get("group") or ({"name": brand.name, "phone": brand.phone, "email": brand.email} if brand else {})
     for name in ("name", "phone", "email"):
         if not group.get(name):
             raise DirectoryError(f"group: missing field {name}")
@@ -151,6 +204,7 @@ def parse_directory(data: Any) -> Directory:
         group_email=str(group["email"]),
         holiday_closures=tuple(data.get("holiday_closures") or ()),
         clinics=clinics,
+        brand=brand,
     )
 
 

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from clinic.contact import DECLINED, clean_first_name, is_cancel, is_decline, parse_contact
+from clinic.conversation_ids import conversation_channel
 from clinic.directory import Directory
 from clinic.escalations import NewEscalation
 from clinic.finder import clinic_named
 from clinic.hours import local_now, next_callback_window
-from clinic.language import fold
 from clinic.messages import message
 from clinic.transcript import transcript_from_events
 
+# Consent to be contacted is explicit: the offered button (its payload) or one of these whole
+# answers, in English or Spanish. "ok?", "k", "hmm" or "sure why not" are asked again.
+CONSENT_PAYLOADS = {"/affirm": True, "/deny": False}
 CONSENT_YES = {
-    *("yes", "y", "yeah", "yep", "sure", "ok", "okay", "i agree", "agree", "yes please", "of course"),
-    *("si", "claro", "si claro", "claro que si", "de acuerdo", "estoy de acuerdo", "acepto", "si acepto"),
-    *("esta bien", "si esta bien", "si por favor", "sale", "va", "dale", "por supuesto"),
+    *("yes", "yeah", "yep", "yes please", "yes i agree", "i agree", "agree", "i consent", "yes i consent"),
+    *("sí", "si", "sí por favor", "si por favor", "sí acepto", "si acepto", "acepto", "de acuerdo"),
+    *("estoy de acuerdo", "sí estoy de acuerdo", "si estoy de acuerdo", "doy mi consentimiento"),
 }
 CONSENT_NO = {
-    *("no", "n", "nope", "nah", "no thanks", "i don't agree", "dont", "don't"),
-    *("no gracias", "no acepto", "no estoy de acuerdo", "nel", "mejor no"),
+    *("no", "nope", "nah", "no thanks", "no thank you", "i don't agree", "i do not agree", "i disagree"),
+    *("no gracias", "no acepto", "no estoy de acuerdo", "no quiero"),
 }
+# After this many answers that are neither, the form ends and nothing is kept.
+MAX_UNCLEAR_CONSENT = 2
+CONSENT_PUNCTUATION = re.compile(r"[,.!¡]+")
 
 
 @dataclass(frozen=True)
@@ -67,16 +74,24 @@ def answer_best_time(text: str) -> Answer:
     return Answer(cleaned) if cleaned else Answer(problem="ask_best_time")
 
 
-def answer_consent(value: Any) -> Answer:
-    if isinstance(value, bool):
-        return Answer(value)
-    text = " ".join(fold(str(value or "")).replace(",", " ").split()).rstrip(".!")
-    if is_cancel(text):
+def answer_consent(text: str, unclear_before: int = 0) -> Answer:
+    """The visitor's answer ``text`` (as typed, or a button's payload) to the consent question.
+
+    ``unclear_before`` counts the earlier answers that were neither yes nor no; the last allowed
+    unclear answer ends the form with "consent_unclear" (nothing kept).
+    """
+    stripped = text.strip()
+    if stripped in CONSENT_PAYLOADS:
+        return Answer(CONSENT_PAYLOADS[stripped])
+    if is_cancel(stripped):
         return Answer(cancelled=True)
-    if text in CONSENT_YES:
+    words = " ".join(CONSENT_PUNCTUATION.sub(" ", stripped.lower()).split())
+    if words in CONSENT_YES:
         return Answer(True)
-    if text in CONSENT_NO or is_decline(text):
+    if words in CONSENT_NO or is_decline(stripped):
         return Answer(False)
+    if unclear_before + 1 >= MAX_UNCLEAR_CONSENT:
+        return Answer(cancelled=True, problem="consent_unclear")
     return Answer(problem="invalid_consent")
 
 
@@ -89,6 +104,35 @@ def remaining_slots(contact: str | None) -> list[str]:
 
 def given(value: str | None) -> str:
     return "" if value in (None, DECLINED) else str(value)
+
+
+def latest_input_channel(events: list[dict[str, Any]]) -> str | None:
+    """The channel Rasa recorded on the conversation's latest user message."""
+    return next((e.get("input_channel") for e in reversed(events) if e.get("event") == "user"), None)
+
+
+def typed_by_visitor(contact: str, events: list[dict[str, Any]]) -> bool:
+    """Whether a user message of the conversation gave ``contact``: a stored detail must come from one."""
+    for event in events:
+        if event.get("event") == "user" and isinstance(event.get("text"), str):
+            details = parse_contact(event["text"])
+            if details and contact in (details.phone, details.email):
+                return True
+    return False
+
+
+def recorded_trigger(trigger: Any, events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """``trigger`` (a slot) when it names a user message the conversation really holds, else None."""
+    if not isinstance(trigger, dict) or not trigger.get("message_id"):
+        return None
+    for event in events:
+        if event.get("event") == "user" and event.get("message_id") == trigger["message_id"]:
+            return {
+                "text": event.get("text") or "",
+                "message_id": trigger["message_id"],
+                "timestamp": event.get("timestamp"),
+            }
+    return None
 
 
 def clinic_discussed(events: list[dict[str, Any]], directory: Directory) -> str:
@@ -108,7 +152,6 @@ def build_escalation(
     *,
     reason: str,
     sender_id: str,
-    channel: str,
     trigger: dict[str, Any],
     events: list[dict[str, Any]],
     first_name: str | None = None,
@@ -119,10 +162,17 @@ def build_escalation(
     language: str | None = None,
     needs_spanish_speaker: bool = False,
 ) -> NewEscalation:
+    """The escalation of a conversation, from what Rasa's tracker holds (``events``).
+
+    The channel is the one Rasa recorded, and only when the conversation id is one it issues; a
+    contact detail no user message gave is left out.
+    """
     contact_value = given(contact)
+    if contact_value and not typed_by_visitor(contact_value, events):
+        contact_value = ""
     return NewEscalation(
         idempotency_key=f"{sender_id}:{reason}:{trigger.get('message_id') or trigger.get('timestamp')}",
-        channel=channel or "unknown",
+        channel=conversation_channel(sender_id, latest_input_channel(events)),
         conversation_id=sender_id,
         reason=reason,
         triggering_message=trigger.get("text") or "",

@@ -22,6 +22,7 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
+from clinic.conversation_ids import checked
 from clinic.local_secrets import var_dir
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ class NewEscalation:
     def __post_init__(self) -> None:
         if self.reason not in REASONS:
             raise ValueError(f"unknown escalation reason {self.reason!r}")
+        # The console puts the id into Rasa API URLs: only a well-formed id is ever stored.
+        checked(self.conversation_id)
         if not self.consent:
             # Contact details are kept only with consent to be contacted.
             self.contact_phone = self.contact_email = self.best_time = ""

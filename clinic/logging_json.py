@@ -88,14 +88,19 @@ def main(argv: list[str] | None = None) -> None:
     if program == "rasa":
         from clinic import rasa_server
 
-        # The same server as `python -m clinic.rasa_server`: TensorFlow kept out, Rasa's hot spots fixed.
-        rasa_server.prepare(arguments)
+        # The same server as `python -m clinic.rasa_server`: the API token from the environment,
+        # TensorFlow kept out, Rasa's hot spots fixed.
+        sys.argv = [program, *rasa_server.prepare(arguments)]
         import rasa.__main__
         import rasa.utils.io
 
         rasa.utils.io.configure_colored_logging = lambda loglevel: None
         rasa.__main__.main()
     else:
+        from clinic import action_server
+
+        # The same server as `python -m clinic.action_server`: loopback, token, JSON bodies only.
+        action_server.prepare()
         import rasa_sdk.__main__
 
         rasa_sdk.__main__.main()

@@ -15,6 +15,7 @@ from typing import Any
 
 import requests
 
+from clinic.conversation_ids import InvalidConversationId, is_well_formed, url_segment
 from clinic.local_secrets import local_secret
 from clinic.transcript import STAFF_METADATA
 
@@ -65,13 +66,22 @@ class RasaApi:
         except ValueError as error:
             raise RasaUnavailable("not JSON") from error
 
+    @staticmethod
+    def _conversation_path(conversation_id: str, rest: str) -> str:
+        """``/conversations/<id><rest>`` with the id checked and encoded, so no id reaches another path."""
+        try:
+            return f"/conversations/{url_segment(conversation_id)}{rest}"
+        except InvalidConversationId as error:
+            raise RasaUnavailable("malformed conversation id") from error
+
     def events(self, conversation_id: str) -> list[dict[str, Any]]:
         """Every event of the conversation; empty when Rasa has no message of it.
 
         For an unknown id Rasa answers with a freshly started session (its opening message
         included) that it never stored; that is not the conversation, so it is left out.
         """
-        tracker = self._call("GET", f"/conversations/{conversation_id}/tracker", params={"include_events": "ALL"})
+        path = self._conversation_path(conversation_id, "/tracker")
+        tracker = self._call("GET", path, params={"include_events": "ALL"})
         events = tracker.get("events") or []
         return events if any(event.get("event") == "user" for event in events) else []
 
@@ -89,7 +99,7 @@ class RasaApi:
             "timestamp": time.time(),
             "metadata": {STAFF_METADATA: True, "staff_id": staff_id},
         }
-        self._call("POST", f"/conversations/{conversation_id}/tracker/events", json=[event])
+        self._call("POST", self._conversation_path(conversation_id, "/tracker/events"), json=[event])
 
     def end_safety_state(self, conversation_id: str) -> bool:
         """Takes the conversation out of the safety state (staff resolved its crisis escalation).
@@ -104,6 +114,8 @@ class RasaApi:
 
     def deliver_to_web_visitor(self, conversation_id: str, text: str) -> bool:
         """Emits the message into the visitor's open chat; False when no tab is connected."""
+        if not is_well_formed(conversation_id):
+            raise RasaUnavailable("malformed conversation id")
         answer = self._call(
             "POST", "/webhooks/socketio/staff_message", json={"conversation_id": conversation_id, "text": text}
         )

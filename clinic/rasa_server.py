@@ -3,26 +3,49 @@
 Before Rasa is imported, TensorFlow is kept out when the model needs none
 (clinic/tensorflow_free.py); then the fixes of Rasa 3.6 hot spots are installed
 (clinic/rasa_fixes.py). clinic/logging_json.py starts the server the same way, with JSON logs.
+
+Two settings are applied here rather than on the command line:
+
+- the HTTP API's token comes from RASA_API_TOKEN (or var/rasa-api-token), never from
+  ``--auth-token``, which ``ps`` would show to every user of the machine;
+- Sanic's request size limit (``SANIC_REQUEST_MAX_SIZE``) defaults to 1 MiB, not Sanic's 100 MB:
+  the largest message a channel takes is 20,000 characters.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
+from clinic.rasa_api import api_token
 from clinic.tensorflow_free import keep_tensorflow_out_of
 
+REQUEST_MAX_SIZE = 1024 * 1024
 
-def prepare(rasa_arguments: list[str]) -> None:
-    """Everything done to this process before ``rasa <rasa_arguments>`` runs in it."""
-    keep_tensorflow_out_of(rasa_arguments)
+
+def with_api_token(rasa_arguments: list[str]) -> list[str]:
+    """``rasa_arguments`` with the API token added in this process, where ``ps`` cannot see it."""
+    if "--auth-token" in rasa_arguments or any(a.startswith("--auth-token=") for a in rasa_arguments):
+        raise SystemExit("Pass the API token in RASA_API_TOKEN, not --auth-token: ps shows command lines")
+    if "--enable-api" not in rasa_arguments:
+        return rasa_arguments
+    # One argument: a random token may start with "-", which argparse would take for an option.
+    return [*rasa_arguments, f"--auth-token={api_token()}"]
+
+
+def prepare(rasa_arguments: list[str]) -> list[str]:
+    """Everything done to this process before Rasa runs in it; the arguments to run Rasa with."""
+    arguments = with_api_token(rasa_arguments)
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_SIZE))
+    keep_tensorflow_out_of(arguments)
     from clinic import rasa_fixes
 
     rasa_fixes.install()
+    return arguments
 
 
 def main(argv: list[str] | None = None) -> None:
-    arguments = sys.argv[1:] if argv is None else argv
-    prepare(arguments)
+    arguments = prepare(sys.argv[1:] if argv is None else argv)
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *arguments]

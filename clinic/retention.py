@@ -154,6 +154,9 @@ def _fields(report: PurgeReport | ForgetReport) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Rasa expands every ${VAR} of the endpoints file, the action endpoint's token included; the
+    # retention commands never call the action server, so a placeholder stands in when it is unset.
+    os.environ.setdefault("ACTION_SERVER_TOKEN", "unused-by-retention")
     parser = argparse.ArgumentParser(prog="python -m clinic.retention", description=__doc__)
     parser.add_argument(
         "--endpoints", type=Path, default=default_endpoints(), help="Rasa endpoints file (default: $RASA_ENDPOINTS)"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import aiohttp
 import phonenumbers
 
+from clinic.conversation_ids import SMS_PREFIX
 from clinic.local_secrets import local_secret
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ def conversation_id(phone_number: str) -> str:
     digest = hmac.new(
         local_secret("SMS_HASH_KEY", "sms-hash-key").encode(), e164(phone_number).encode(), hashlib.sha256
     ).hexdigest()
-    return f"sms-{digest[:32]}"
+    return f"{SMS_PREFIX}{digest[:32]}"
 
 
 class TwilioSender:

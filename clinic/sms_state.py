@@ -28,7 +28,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from clinic.local_secrets import local_secret, var_dir
+from clinic.local_secrets import local_secret, private_file, var_dir
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS processed (sid TEXT PRIMARY KEY, at REAL NOT NULL);
@@ -103,7 +103,7 @@ def _unseal(sealed: str | None) -> str:
 class SmsState:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)  # phone numbers (encrypted) and consent: the owner's alone
         self._lock = threading.Lock()
         db = sqlite3.connect(self.path, timeout=10)
         try:

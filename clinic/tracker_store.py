@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,6 +31,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
+
+from clinic.local_secrets import private_file
 
 STORED_EVENTS = "_clinic_stored_events"  # tracker attribute: events of it already in the table
 
@@ -68,6 +71,10 @@ class PooledSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             url = self.engine.url
+            if url.database:
+                # Conversations are patient data: the file (already made by Rasa, inside the
+                # private var/) is made the owner's alone, and SQLite's WAL files follow it.
+                private_file(Path(url.database))
             self.engine.dispose()
             # One event loop thread uses the store; a pooled connection may be returned by another.
             self.engine = sa.create_engine(url, poolclass=QueuePool, connect_args={"check_same_thread": False})

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import dj_database_url
 
-from clinic.local_secrets import local_secret, var_dir
+from clinic.local_secrets import local_secret, private_file, var_dir
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = var_dir()
+# bin/run-prod sets CLINIC_MODE=production; it changes the defaults that must be strict there.
+PRODUCTION = os.environ.get("CLINIC_MODE", "") == "production"
 
 
 SECRET_KEY = local_secret("DJANGO_SECRET_KEY", "django-secret-key")
@@ -26,6 +28,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "staff.escalations",
 ]
 
@@ -35,6 +40,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "staff.escalations.middleware.SecondFactorMiddleware",
+    "staff.escalations.middleware.NoStoreAndCspMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -62,6 +70,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Created owner-only before SQLite opens it (see clinic/local_secrets.py).
+    if DATABASES["default"]["NAME"] != ":memory:":
+        private_file(Path(DATABASES["default"]["NAME"]))
     # The action server and the console write concurrently: wait for a lock rather than fail.
     DATABASES["default"]["OPTIONS"] = {"timeout": float(os.environ.get("ESCALATIONS_DB_TIMEOUT", "5"))}
 
@@ -95,6 +106,14 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("STAFF_TRUSTED_ORIGINS", "").s
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Two-factor sign-in (TOTP, with recovery codes; staff/escalations/mfa.py): every account must
+# enrol and verify when this is on (the production default); an account that enrolled always verifies.
+STAFF_REQUIRE_MFA = os.environ.get("STAFF_REQUIRE_MFA", "1" if PRODUCTION else "0") == "1"
+OTP_TOTP_ISSUER = os.environ.get("STAFF_MFA_ISSUER", "Clinic staff console")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Addresses of reverse proxies in front of the console: only from these is X-Forwarded-For
+# believed when the login throttle looks for the client's address.
+STAFF_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("STAFF_TRUSTED_PROXIES", "").split(",") if p.strip()]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

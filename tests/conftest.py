@@ -89,13 +89,15 @@ def assistant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 class RestClient:
     """Talks to the assistant over the public REST channel, like a website visitor."""
 
-    def __init__(self, base: str, token: str) -> None:
+    def __init__(self, base: str, token: str, rest_token: str) -> None:
         self.base, self.token = base, token
+        self.headers = {"Authorization": f"Bearer {rest_token}"}
 
     def send(self, sender: str, text: str) -> requests.Response:
         return requests.post(
             f"{self.base}/webhooks/rest/webhook",
             json={"sender": sender, "message": text},
+            headers=self.headers,
             timeout=60,
         )
 
@@ -119,7 +121,7 @@ class RestClient:
 
 @pytest.fixture(scope="session")
 def rest(assistant: dict[str, str]) -> RestClient:
-    return RestClient(assistant["rasa"], assistant["token"])
+    return RestClient(assistant["rasa"], assistant["token"], assistant["rest_token"])
 
 
 def texts(messages: list[dict]) -> str:

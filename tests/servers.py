@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -89,12 +92,28 @@ class ProductionStores:
             "REDIS_PASSWORD": self.redis_password,
             "REDIS_DB": "1",
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
-            # The action server listens on loopback only, as bin/run-prod starts it.
-            "SANIC_HOST": "127.0.0.1",
             "RASA_CORS_ORIGINS": "https://www.example-clinic.org",
             # As bin/run-prod sets it: TensorFlow's C++ notices bypass the JSON logs.
             "TF_CPP_MIN_LOG_LEVEL": "3",
         }
+
+
+# Tests and the benchmark send everything from 127.0.0.1, many conversations from one address,
+# so the per-address limit is raised; the limit tests set their own (tests/test_public_inputs.py).
+TEST_LIMITS = {"CHAT_RATE_LIMIT_PER_ADDRESS": "1000000", "CHAT_RATE_LIMIT_PER_CONVERSATION": "120"}
+
+
+def stop_groups(processes: list[subprocess.Popen], timeout: float = 20) -> None:
+    """Stops servers started in their own sessions, with every process they started (workers included)."""
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=timeout)
+        with contextlib.suppress(ProcessLookupError):  # the whole group has already gone
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=timeout)
 
 
 @contextmanager
@@ -105,61 +124,45 @@ def running_assistant(
     replicas: int = 1,
     model: Path = MODEL,
 ) -> Iterator[dict[str, Any]]:
-    """Yields the base URLs and API token of a freshly started assistant.
+    """Yields the base URLs and tokens of a freshly started assistant.
 
+    The servers are started by bin/run-actions and bin/run-rasa, the scripts bin/run-all and
+    bin/run-prod use, so the tests run the same command lines (CORS, loopback, tokens in the
+    environment); each run has its own random tokens, and every process stops on teardown.
     ``production`` runs it as bin/run-prod does (endpoints.prod.yml, JSON logs); ``replicas``
     starts that many Rasa servers sharing one action server and the stores. Also
     ``start_rasa``/``kill_rasa`` (SIGKILL, as a crash would) to restart the first Rasa server on
     the same stores, ``pids()`` of the servers, and ``startup``: seconds from spawn to ready.
     """
     rasa_ports, actions_port = [free_port() for _ in range(replicas)], free_port()
-    token = "test-token"
-    env = {**os.environ, **store_env(workdir), "RASA_API_TOKEN": token, "ACTIONS_PORT": str(actions_port)}
+    token, rest_token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    env = {
+        **os.environ,
+        **store_env(workdir),
+        **TEST_LIMITS,
+        "RASA_API_TOKEN": token,
+        "REST_CHANNEL_TOKEN": rest_token,
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
+        "ACTIONS_PORT": str(actions_port),
+        "RASA_CORS_ORIGINS": "http://localhost:8080,http://127.0.0.1:8080",
+        "RASA_MODEL": str(model),
+    }
+    env.pop("LOGGING_CONFIG", None)
     if production:
-        env |= production.env(actions_port)
+        env |= production.env(actions_port) | {"LOGGING_CONFIG": str(LOGGING_CONFIG)}
     env |= extra_env or {}
+    env["RASA_ENDPOINTS"] = str(ROOT / "endpoints.prod.yml" if production else _endpoints_file(workdir, actions_port))
     subprocess.run([sys.executable, "-m", "clinic.escalations", "migrate"], cwd=ROOT, env=env, check=True)
-    logging_args = ["--logging-config-file", str(LOGGING_CONFIG)] if production else []
-    # rasa_sdk 3.6 spells the same option with an underscore.
-    actions_logging_args = ["--logging-config_file", str(LOGGING_CONFIG)] if production else []
-    endpoints = ROOT / "endpoints.prod.yml" if production else _endpoints_file(workdir, actions_port)
     logs = [(workdir / "actions.log").open("wb")]
     actions_started = time.monotonic()
     actions = subprocess.Popen(
-        [
-            *([sys.executable, "-m", "clinic.logging_json"] if production else [sys.executable, "-m"]),
-            "rasa_sdk",
-            "--actions",
-            "actions",
-            "--port",
-            str(actions_port),
-            *actions_logging_args,
-        ],
+        [str(ROOT / "bin" / "run-actions")],
         cwd=ROOT,
         env=env,
         stdout=logs[0],
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
-
-    def rasa_command(port: int) -> list[str]:
-        launcher = ["clinic.logging_json", "rasa"] if production else ["clinic.rasa_server"]
-        return [
-            *[sys.executable, "-m", *launcher],
-            "run",
-            "--model",
-            str(model),
-            "--credentials",
-            "credentials.yml",
-            "--endpoints",
-            str(endpoints),
-            "--port",
-            str(port),
-            "--enable-api",
-            "--auth-token",
-            token,
-            *(["--cors", *env["RASA_CORS_ORIGINS"].split(",")] if production else []),
-            *logging_args,
-        ]
 
     rasa_logs = [workdir / ("rasa.log" if i == 0 else f"rasa-{i}.log") for i in range(replicas)]
     processes: dict[str, subprocess.Popen] = {"actions": actions}
@@ -170,7 +173,12 @@ def running_assistant(
         logs.append(log)
         name = "rasa" if index == 0 else f"rasa-{index}"
         processes[name] = subprocess.Popen(
-            rasa_command(rasa_ports[index]), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            [str(ROOT / "bin" / "run-rasa")],
+            cwd=ROOT,
+            env={**env, "RASA_PORT": str(rasa_ports[index])},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def start_rasa() -> None:
@@ -180,7 +188,7 @@ def running_assistant(
         startup["rasa"] = time.monotonic() - started
 
     def kill_rasa() -> None:
-        processes["rasa"].kill()
+        os.killpg(processes["rasa"].pid, signal.SIGKILL)
         processes["rasa"].wait(timeout=20)
 
     try:
@@ -204,19 +212,14 @@ def running_assistant(
             "actions_port": actions_port,
             "actions_pid": actions.pid,
             "token": token,
-            "endpoints": str(endpoints),
+            "rest_token": rest_token,
+            "rest_headers": {"Authorization": f"Bearer {rest_token}"},
+            "endpoints": env["RASA_ENDPOINTS"],
             "rasa_log": str(rasa_logs[0]),
             "actions_log": str(workdir / "actions.log"),
             "env": env,
         }
     finally:
-        running = list(processes.values())
-        for process in running:
-            process.terminate()
-        for process in running:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_groups(list(processes.values()))
         for log in logs:
             log.close()

@@ -18,8 +18,16 @@ from clinic.contact import DECLINED
 from clinic.escalation_flow import answer_consent
 
 
-def make_tracker(slots=None, text="hello", intent="greet", ranking=None, channel="rest"):
+def make_tracker(slots=None, text="hello", intent="greet", ranking=None, channel="rest", said=(), sender="conv-1"):
+    """A tracker whose user said ``said`` (texts, or (text, message id) pairs) and then ``text``."""
+    earlier = [
+        {"event": "user", "text": t, "message_id": m, "timestamp": 1_699_999_000.0 + i, "input_channel": channel}
+        for i, (t, m) in enumerate(
+            item if isinstance(item, tuple) else (item, f"m-said-{n}") for n, item in enumerate(said)
+        )
+    ]
     events = [
+        *earlier,
         {
             "event": "user",
             "text": text,
@@ -30,7 +38,7 @@ def make_tracker(slots=None, text="hello", intent="greet", ranking=None, channel
         {"event": "bot", "text": "an answer", "timestamp": 1_700_000_001.0, "data": {}},
     ]
     return Tracker(
-        sender_id="conv-1",
+        sender_id=sender,
         slots=slots or {},
         latest_message={
             "text": text,
@@ -85,11 +93,14 @@ async def test_booking_starts_the_form_with_the_appointment_reason():
     assert "book" in dispatcher.messages[0]["text"]
 
 
-async def test_consent_question_shows_the_contact_as_people_write_it():
-    dispatcher = CollectingDispatcher()
-    await ActionAskConsent().run(dispatcher, make_tracker(slots={"contact": "+19495550142"}), {})
-    assert "(949) 555-0142" in dispatcher.messages[0]["text"]
-    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/deny"]
+async def test_consent_question_never_repeats_the_stored_contact():
+    # Whoever sends under someone else's conversation id at this step must not learn their details.
+    for contact in ("+19495550142", "dana@example.org"):
+        dispatcher = CollectingDispatcher()
+        await ActionAskConsent().run(dispatcher, make_tracker(slots={"contact": contact}), {})
+        text = dispatcher.messages[0]["text"]
+        assert "555" not in text and "0142" not in text and "@" not in text
+        assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/deny"]
 
 
 async def test_invalid_contact_is_explained_and_asked_again():
@@ -107,7 +118,7 @@ async def test_stop_at_any_question_cancels_the_form():
         form.validate_best_time,
         form.validate_consent,
     ):
-        result = await validate("stop", CollectingDispatcher(), make_tracker(), {})
+        result = await validate("stop", CollectingDispatcher(), make_tracker(text="stop"), {})
         assert result["requested_slot"] is None and result["escalation_cancelled"] is True
 
 
@@ -118,11 +129,43 @@ async def test_declined_contact_skips_time_and_consent():
     assert slots == ["first_name", "contact"]
 
 
-def test_consent_answers():
-    assert answer_consent(True).value is True
-    assert answer_consent("Yes.").value is True
-    assert answer_consent("nope").value is False
-    assert answer_consent("maybe tomorrow").problem == "invalid_consent"
+def test_consent_is_the_offered_button_or_a_plain_yes_in_english_or_spanish():
+    for yes in ("/affirm", "Yes.", "yes, I agree", "I consent", "Sí", "si", "de acuerdo", "Acepto!"):
+        assert answer_consent(yes).value is True, yes
+    for no in ("/deny", "nope", "No, gracias", "no estoy de acuerdo", "skip"):
+        assert answer_consent(no).value is False, no
+
+
+def test_vague_answers_are_not_consent_and_are_asked_again():
+    for vague in ("hmm", "huh", "ok?", "k", "sure why not", "ok", "maybe tomorrow", "yes?", "/greet"):
+        answer = answer_consent(vague)
+        assert answer.value is None and answer.problem == "invalid_consent", vague
+
+
+def test_the_second_vague_answer_ends_the_form():
+    answer = answer_consent("hmm", unclear_before=1)
+    assert answer.cancelled and answer.problem == "consent_unclear"
+
+
+async def test_consent_is_read_from_what_was_typed_not_from_the_intent():
+    # NLU may read "sure why not" as affirm, so the slot's candidate value is True.
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text="sure why not", intent="affirm")
+    result = await ValidateEscalationForm().validate_consent(True, dispatcher, tracker, {})
+    assert result == {"consent": None, "consent_unclear": 1}
+    assert "yes or no" in dispatcher.messages[0]["text"]
+
+
+async def test_two_vague_consent_answers_keep_nothing_and_say_so(recorded):
+    tracker = make_tracker(slots={"consent_unclear": 1}, text="k", intent="affirm")
+    result = await ValidateEscalationForm().validate_consent(True, CollectingDispatcher(), tracker, {})
+    assert result == {"consent": None, "requested_slot": None, "escalation_cancelled": True, "consent_unclear": 2}
+    slots = {"contact": "+19495550142", "escalation_cancelled": True, "consent_unclear": 2}
+    dispatcher = CollectingDispatcher()
+    events = await ActionSubmitEscalation().run(dispatcher, make_tracker(slots=slots, said=["9495550142"]), {})
+    assert recorded == []
+    assert "haven't kept your contact details" in dispatcher.messages[0]["text"]
+    assert SlotSet("consent_unclear", None) in events and SlotSet("contact", None) in events
 
 
 async def test_submit_records_the_escalation_and_says_when(recorded):
@@ -135,12 +178,14 @@ async def test_submit_records_the_escalation_and_says_when(recorded):
         "escalation_trigger": {"text": "can I double my lyrica", "message_id": "m-0"},
     }
     dispatcher = CollectingDispatcher()
-    events = await ActionSubmitEscalation().run(dispatcher, make_tracker(slots=slots), {})
+    said = [("can I double my lyrica", "m-0"), "Dana", "949 555 0142", "mornings"]
+    events = await ActionSubmitEscalation().run(dispatcher, make_tracker(slots=slots, text="yes", said=said), {})
     [escalation] = recorded
     assert escalation.reason == "medical_advice" and escalation.contact_phone == "+19495550142"
+    assert escalation.channel == "rest" and escalation.conversation_id == "conv-1"
     assert escalation.triggering_message == "can I double my lyrica"
     assert escalation.idempotency_key == "conv-1:medical_advice:m-0"
-    assert [t["role"] for t in escalation.transcript] == ["user", "bot"]
+    assert [t["role"] for t in escalation.transcript] == ["user"] * 5 + ["bot"]
     assert "Thank you, Dana." in dispatcher.messages[0]["text"]
     assert SlotSet("escalation_offered", False) in events
 
@@ -164,3 +209,44 @@ async def test_crisis_is_recorded_as_urgent_without_asking_anything(recorded):
     [escalation] = recorded
     assert escalation.reason == "crisis" and escalation.priority == "urgent"
     assert dispatcher.messages == []
+
+
+async def test_a_contact_no_user_message_gave_is_not_recorded(recorded):
+    # A slot value that no message of the conversation typed is not the visitor's.
+    slots = {"contact": "+19495550199", "consent": True, "escalation_reason": "request_human"}
+    await ActionSubmitEscalation().run(CollectingDispatcher(), make_tracker(slots=slots, said=["9495550142"]), {})
+    [escalation] = recorded
+    assert escalation.contact_phone == "" and escalation.consent is False
+
+
+async def test_a_trigger_slot_naming_no_real_message_is_replaced_by_the_latest_message(recorded):
+    slots = {
+        "contact": "+19495550142",
+        "consent": True,
+        "escalation_trigger": {"text": "invented", "message_id": "m-invented"},
+    }
+    await ActionSubmitEscalation().run(CollectingDispatcher(), make_tracker(slots=slots, said=["9495550142"]), {})
+    [escalation] = recorded
+    assert escalation.triggering_message == "hello" and escalation.idempotency_key.endswith(":m-1")
+
+
+@pytest.mark.parametrize(
+    ("sender", "channel", "recorded_channel"),
+    [
+        ("sms-0123abcd", "sms", "sms"),
+        ("web-0123abcd", "socketio", "socketio"),
+        ("conv-1", "rest", "rest"),
+        # An SMS escalation's staff reply texts a number: only the SMS channel's ids may be one.
+        ("conv-1", "sms", "unknown"),
+        ("web-0123abcd", "sms", "unknown"),
+        ("sms-0123abcd", "rest", "unknown"),
+        ("web-0123abcd", "rest", "unknown"),
+    ],
+)
+async def test_the_channel_is_the_one_rasa_recorded_for_an_id_that_channel_issues(
+    recorded, sender, channel, recorded_channel
+):
+    tracker = make_tracker(text="I want to die", intent="crisis", channel=channel, sender=sender)
+    await ActionRecordCrisis().run(CollectingDispatcher(), tracker, {})
+    [escalation] = recorded
+    assert escalation.channel == recorded_channel and escalation.conversation_id == sender

@@ -1,6 +1,6 @@
 import pytest
 
-from clinic.contact import clean_first_name, display_contact, is_cancel, is_decline, parse_contact
+from clinic.contact import clean_first_name, is_cancel, is_decline, parse_contact
 
 
 @pytest.mark.parametrize(
@@ -58,8 +58,3 @@ def test_first_names(text, name):
 def test_no_name_in_a_sentence_or_digits():
     assert clean_first_name("this is a long sentence that is not a name") is None
     assert clean_first_name("123") is None
-
-
-def test_display_contact():
-    assert display_contact("+19495550123") == "(949) 555-0123"
-    assert display_contact("a@b.org") == "a@b.org"

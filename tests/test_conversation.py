@@ -89,7 +89,7 @@ def test_bad_input_gets_a_sensible_reply(rest, text):
     ],
 )
 def test_malformed_requests_get_a_clear_400(rest, body):
-    response = requests.post(f"{rest.base}/webhooks/rest/webhook", json=body, timeout=30)
+    response = requests.post(f"{rest.base}/webhooks/rest/webhook", json=body, headers=rest.headers, timeout=30)
     assert response.status_code == 400
 
 
@@ -98,14 +98,17 @@ def test_non_json_body_gets_a_400(rest):
         f"{rest.base}/webhooks/rest/webhook",
         data=b"\xff\xfe not json",
         timeout=30,
-        headers={"Content-Type": "application/json"},
+        headers={**rest.headers, "Content-Type": "application/json"},
     )
     assert response.status_code == 400
 
 
 def test_message_longer_than_the_limit_gets_a_clear_400(rest):
     response = requests.post(
-        f"{rest.base}/webhooks/rest/webhook", json={"sender": new_visitor(), "message": "x" * 20_001}, timeout=30
+        f"{rest.base}/webhooks/rest/webhook",
+        json={"sender": new_visitor(), "message": "x" * 20_001},
+        headers=rest.headers,
+        timeout=30,
     )
     assert response.status_code == 400 and "at most 20000 characters" in response.text
 
@@ -122,6 +125,7 @@ def test_client_cannot_pick_another_channel(rest):
     requests.post(
         f"{rest.base}/webhooks/rest/webhook",
         json={"sender": visitor, "message": "hello", "input_channel": "sms"},
+        headers=rest.headers,
         timeout=30,
     )
     assert rest.tracker(visitor)["latest_input_channel"] == "rest"

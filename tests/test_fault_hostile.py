@@ -118,7 +118,10 @@ async def hostile_load(servers, count: int) -> Tally:
     tally = Tally(servers["pids"]()["rasa"])
     rest, sms = int(count * SHARES["rest"]), int(count * SHARES["sms"])
     sockets = count - rest - sms
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+    # The REST channel's token goes with every request; the SMS webhook ignores it.
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=0), headers=servers["rest_headers"]
+    ) as session:
         senders = [
             rest_sender(session, servers["rasa"], random.Random(rng.random()), rest // 12, tally) for _ in range(12)
         ]

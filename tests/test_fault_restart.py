@@ -56,7 +56,7 @@ async def load_with_crash(servers) -> tuple[list[Turn], float, float]:
     url = f"{servers['rasa']}/webhooks/rest/webhook"
     senders = [f"crash-{i}" for i in range(CONVERSATIONS)]
     stop, turns = asyncio.Event(), []
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(headers=servers["rest_headers"]) as session:
         visitors = [
             asyncio.create_task(converse(session, url, sender, CRISIS if i % 3 == 0 else None, stop, turns))
             for i, sender in enumerate(senders)

@@ -58,7 +58,7 @@ def user_turns_are_whole(events: list[dict]) -> bool:
 
 
 def test_interleaved_messages_to_both_replicas_keep_every_history_complete_and_in_order(cluster):
-    replicas = [RestClient(base, cluster["token"]) for base in cluster["replicas"]]
+    replicas = [RestClient(base, cluster["token"], cluster["rest_token"]) for base in cluster["replicas"]]
     conversations = [f"replica-{uuid.uuid4().hex}" for _ in range(6)]
     failures: list[str] = []
 
@@ -83,7 +83,7 @@ def test_interleaved_messages_to_both_replicas_keep_every_history_complete_and_i
 
 
 def test_simultaneous_messages_of_one_conversation_are_taken_one_at_a_time(cluster):
-    replicas = [RestClient(base, cluster["token"]) for base in cluster["replicas"]]
+    replicas = [RestClient(base, cluster["token"], cluster["rest_token"]) for base in cluster["replicas"]]
     conversation_id = f"replica-{uuid.uuid4().hex}"
     replicas[0].say(conversation_id, "hello")
     barrier = threading.Barrier(4)
@@ -107,7 +107,7 @@ def test_simultaneous_messages_of_one_conversation_are_taken_one_at_a_time(clust
 
 
 def test_rest_through_nginx_reaches_both_replicas(cluster):
-    proxy = RestClient(cluster["proxy"], cluster["token"])
+    proxy = RestClient(cluster["proxy"], cluster["token"], cluster["rest_token"])
     conversation_id = f"replica-{uuid.uuid4().hex}"
     for question in QUESTIONS:
         assert proxy.say(conversation_id, question)
@@ -155,7 +155,7 @@ def child_processes(pid: int) -> list[str]:
 def test_sanic_workers_share_the_stores(stores, tmp_path):
     env = PRODUCTION_TEST_ENV | {"SANIC_WORKERS": str(WORKERS), "ACTION_SERVER_SANIC_WORKERS": str(WORKERS)}
     with running_assistant(tmp_path, env, production=stores) as servers:
-        rest = RestClient(servers["rasa"], servers["token"])
+        rest = RestClient(servers["rasa"], servers["token"], servers["rest_token"])
         conversations = [f"workers-{uuid.uuid4().hex}" for _ in range(6)]
         statuses: list[int] = []
 

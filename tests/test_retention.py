@@ -34,7 +34,14 @@ def retention(assistant, *arguments: str) -> subprocess.CompletedProcess:
 
 def age_conversation(assistant, monkeypatch, conversation_id: str, days: int) -> None:
     """Moves a conversation's events ``days`` into the past, in whichever database holds them."""
-    for name in ("TRACKER_DATABASE_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD", "REDIS_DB"):
+    for name in (
+        "TRACKER_DATABASE_URL",
+        "REDIS_HOST",
+        "REDIS_PORT",
+        "REDIS_PASSWORD",
+        "REDIS_DB",
+        "ACTION_SERVER_TOKEN",
+    ):
         if name in assistant["env"]:
             monkeypatch.setenv(name, assistant["env"][name])
     monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1/webhook")

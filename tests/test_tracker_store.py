@@ -1,5 +1,8 @@
 """The pooled SQL tracker store keeps Rasa's table, rows and answers, with less work per message."""
 
+import os
+import stat
+
 import pytest
 import sqlalchemy as sa
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, create_tracker_store
@@ -147,7 +150,8 @@ async def test_sqlite_connections_are_kept_in_a_pool(stores):
     assert len(opened) == 1
 
 
-def test_the_project_endpoints_configure_this_store(tmp_path):
+def test_the_project_endpoints_configure_this_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "the-launchers-set-this")  # Rasa expands every ${VAR} of the file
     config = read_endpoint_config(str(ROOT / "endpoints.yml"), "tracker_store")
     config.kwargs["db"] = str(tmp_path / "tracker.db")
 
@@ -155,3 +159,12 @@ def test_the_project_endpoints_configure_this_store(tmp_path):
 
     assert isinstance(store, PooledSQLTrackerStore)
     assert (tmp_path / "tracker.db").exists()
+
+
+def test_the_sqlite_conversation_file_is_the_owners_alone(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        PooledSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "tracker.db").stat().st_mode) == 0o600

@@ -76,10 +76,10 @@ def test_a_fresh_visitor_gets_a_new_signed_session(visitors):
 def test_a_second_tab_continues_the_same_conversation(visitors):
     first = visitors()
     first.say("what is fibromyalgia")
-    assert any("Fibromyalgia" in m.get("text", "") for m in first.answers(3))
+    assert "Fibromyalgia" in first.answers(1)[0]["text"]
     second = visitors(first.token)
     assert second.token == first.token
-    assert second.history[0] == {"role": "user", "text": "what is fibromyalgia"}
+    assert (second.history[0]["role"], second.history[0]["text"]) == ("user", "what is fibromyalgia")
     first.say("thanks!")
     assert second.answers(1)[0]["text"]
 
@@ -87,7 +87,7 @@ def test_a_second_tab_continues_the_same_conversation(visitors):
 def test_nobody_can_join_another_conversation_without_its_signed_token(visitors):
     victim = visitors()
     victim.say("I take 300mg of gabapentin, can I double it?")
-    victim.answers(2)
+    victim.answers(1)
     conversation_id = conversation_of(victim.token)
     for forged in (conversation_id, conversation_id + ".deadbeef", "default", None):
         intruder = visitors(forged)
@@ -104,7 +104,7 @@ def test_a_message_before_a_session_is_refused(assistant):
 def test_typed_commands_are_text_over_socketio(visitors, rest):
     visitor = visitors()
     visitor.say("what is fibromyalgia")
-    visitor.answers(2)
+    visitor.answers(1)
     visitor.say("/restart")
     visitor.answers(1)
     events = rest.tracker(conversation_of(visitor.token))["events"]

@@ -1,58 +1,151 @@
 /*
  * Clinic chat widget. Embed with one script tag and an optional config object:
  *
- *   <script>window.ClinicChatConfig = { serverUrl: "https://assistant.example.org",
- *     clinicName: "OC Fibromyalgia & Ketamine Clinics", primaryColor: "#1b4f8a", language: "en" };</script>
+ *   <script>window.ClinicChatConfig = { serverUrl: "https://assistant.example.org", primaryColor: "#1b4f8a" };</script>
  *   <script src="https://assistant.example.org/widget/widget.js" async></script>
  *
+ * The clinic's name, the assistant's name, its greeting, the suggested questions and the clinic's
+ * numbers come from the server (content/clinics.yml, sent as "widget_config"); any of them set in
+ * ClinicChatConfig (clinicName, assistantName, intro, suggestions, phone, sms, email) wins.
  * It loads the socket.io client from beside itself (vendor/socket.io.min.js), never a CDN.
- * Every message is shown as text: nothing a message contains is ever parsed as HTML.
+ * Every message is built node by node: nothing a message contains is ever parsed as HTML.
  */
 (function () {
   "use strict";
 
   var script = document.currentScript;
   var base = script ? script.src.replace(/[^/]*$/, "") : "/widget/";
+  var pageConfig = window.ClinicChatConfig || {};
   var config = Object.assign(
     {
       serverUrl: window.location.protocol + "//" + window.location.hostname + ":5005",
       clinicName: "Clinic assistant",
+      assistantName: "",
+      intro: "",
+      disclaimer: "",
+      suggestions: [],
       primaryColor: "#1b4f8a",
       language: "en",
       storageKey: "clinic-chat-session",
     },
-    window.ClinicChatConfig || {}
+    pageConfig
+  );
+  // Labels of the widget itself; a site may translate them through ClinicChatConfig.strings.
+  var strings = Object.assign(
+    {
+      launcher: "Chat with us",
+      close: "Close",
+      closeLabel: "Close chat",
+      options: "Options",
+      startOver: "Start over",
+      download: "Download transcript",
+      endChat: "End chat",
+      ended: "Chat ended. This conversation was removed from this device.",
+      inputLabel: "Type your question",
+      placeholder: "Type your question…",
+      send: "Send",
+      typing: "The assistant is typing…",
+      you: "You",
+      assistant: "Assistant",
+      staff: "Clinic staff",
+      youSaid: "You said: ",
+      assistantSaid: "Assistant: ",
+      staffSaid: "Clinic staff: ",
+      greeting: "Hi! I'm ",
+      suggestionsLabel: "Suggested questions",
+      repliesLabel: "Suggested replies",
+      crisis: "Thinking about suicide? Call 988 or text 988, any time.",
+      contact: "Prefer a person? Call {phone}, text {sms} or e-mail {email}.",
+      offline: "Can't reach the assistant right now. Trying again… In an emergency call 911. Thinking about suicide? Call 988 or text 988.",
+      sources: "Sources",
+      helpful: "Was this helpful?",
+      yes: "Yes",
+      no: "No",
+      why: "What went wrong? (optional)",
+      reasons: { wrong_topic: "Wrong topic", not_clear: "Not clear", want_person: "I want a person" },
+      thanks: "Thanks for your feedback.",
+      ratingFailed: "Sorry, your feedback didn't go through.",
+      talkToPerson: "I want to talk to a person",
+      sending: "Sending…",
+      notSent: "Not sent yet. Retrying…",
+      transcriptTitle: "Conversation with ",
+    },
+    pageConfig.strings || {}
   );
   var TYPING_TIMEOUT_MS = 30000;
-  // A markdown link [label](https://...) or a bare web address.
-  var LINK_PATTERN = /\[([^\]]{1,80})\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[^\s<>"']+)/g;
+  // engine.io refuses a long-poll payload of more than 16 packets ("Too many packets in payload"):
+  // at most this many messages are unconfirmed at once, each confirmed before the next goes.
+  var MAX_IN_FLIGHT = 3;
+  var ACK_TIMEOUT_MS = 20000;
+  var RETRY_DELAY_MS = 2000;
+
+  // Inline Markdown and the things a visitor can tap: **bold**, [label](https://…), web addresses,
+  // e-mail addresses, US phone numbers (1-800-222-1222, (949) 555-0100) and 911/988.
+  var INLINE = new RegExp(
+    [
+      "\\*\\*([^*\\n]{1,200})\\*\\*",
+      "\\[([^\\]\\n]{1,80})\\]\\((https?:\\/\\/[^\\s)]+)\\)",
+      "(https?:\\/\\/[^\\s<>\"']+[^\\s<>\"'.,;:!?)])",
+      "([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63})*\\.[A-Za-z]{2,24})",
+      "((?:\\b1[ .-])?(?:\\(\\d{3}\\) ?|\\b\\d{3}[ .-])\\d{3}[ .-]\\d{4}\\b)",
+      // No lookbehind: Safari before 16.4 cannot parse one, and the whole widget would fail.
+      "(^|[^\\d-])(911|988)(?![\\d-])",
+    ].join("|"),
+    "g"
+  );
+  var LIST_ITEM = /^\s*(?:[-*•]|(\d{1,2})[.)])\s+(.*)$/;
 
   var css =
     ".ccw-root{--ccw-primary:" + config.primaryColor + ";font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1a1a1a}" +
     ".ccw-launcher{position:fixed;right:16px;bottom:16px;z-index:2147483000;background:var(--ccw-primary);color:#fff;border:0;border-radius:28px;padding:14px 20px;font:inherit;font-weight:600;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}" +
-    ".ccw-launcher:focus-visible,.ccw-root button:focus-visible,.ccw-root textarea:focus-visible,.ccw-root a:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}" +
-    ".ccw-panel{position:fixed;right:16px;bottom:84px;z-index:2147483000;width:min(380px,calc(100vw - 32px));height:min(560px,calc(100vh - 104px));display:flex;flex-direction:column;background:#fff;border:1px solid #767676;border-radius:12px;box-shadow:0 4px 24px rgba(0,0,0,.25);overflow:hidden}" +
-    ".ccw-panel[hidden]{display:none}" +
-    ".ccw-header{display:flex;align-items:center;justify-content:space-between;gap:8px;background:var(--ccw-primary);color:#fff;padding:10px 12px}" +
-    ".ccw-header h2{font-size:1.05em;margin:0}" +
-    ".ccw-close{background:transparent;color:#fff;border:2px solid #fff;border-radius:6px;font:inherit;padding:2px 10px;cursor:pointer}" +
-    ".ccw-notice{margin:0;padding:6px 12px;background:#fff4e5;color:#5c3200;font-size:.9em;border-bottom:1px solid #e0c8a8}" +
+    ".ccw-launcher:focus-visible,.ccw-root button:focus-visible,.ccw-root textarea:focus-visible,.ccw-root a:focus-visible,.ccw-root summary:focus-visible{outline:3px solid #b45309;outline-offset:2px}" +
+    ".ccw-panel{position:fixed;right:16px;bottom:84px;z-index:2147483000;width:min(400px,calc(100vw - 32px));height:min(600px,calc(100vh - 104px));display:flex;flex-direction:column;background:#fff;border:1px solid #767676;border-radius:12px;box-shadow:0 4px 24px rgba(0,0,0,.25);overflow:hidden}" +
+    ".ccw-panel[hidden],.ccw-tools[hidden],.ccw-status[hidden],.ccw-typing[hidden]{display:none}" +
+    ".ccw-header{display:flex;align-items:center;gap:6px;background:var(--ccw-primary);color:#fff;padding:8px 10px}" +
+    ".ccw-header h2{font-size:1.05em;margin:0;flex:1;min-width:0;overflow-wrap:anywhere}" +
+    ".ccw-head-button{background:transparent;color:#fff;border:2px solid #fff;border-radius:6px;font:inherit;font-size:.9em;padding:2px 8px;cursor:pointer;min-height:32px}" +
+    ".ccw-tools{display:flex;flex-wrap:wrap;gap:6px;padding:8px 10px;border-bottom:1px solid #ccc;background:#f4f6f9}" +
+    ".ccw-tool{background:#fff;color:#0b3d73;border:1px solid #0b3d73;border-radius:6px;font:inherit;font-size:.9em;padding:4px 10px;cursor:pointer;min-height:32px}" +
     ".ccw-status{margin:0;padding:6px 12px;background:#fde8e8;color:#7a1010;font-size:.9em}" +
-    ".ccw-status[hidden]{display:none}" +
-    ".ccw-log{flex:1;overflow-y:auto;padding:12px;margin:0;list-style:none}" +
-    ".ccw-msg{max-width:85%;margin:0 0 8px;padding:8px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere}" +
+    ".ccw-status a{color:#7a1010}" +
+    ".ccw-log{flex:1;overflow-y:auto;padding:12px;margin:0;position:relative}" +
+    ".ccw-card{background:#f4f6f9;border:1px solid #c8d1dc;border-radius:12px;padding:12px;margin:0 0 12px}" +
+    ".ccw-card h3{font-size:1.05em;margin:0 0 6px}.ccw-card p{margin:0 0 8px}.ccw-card .ccw-replies{margin:0 0 8px}" +
+    ".ccw-card .ccw-reply{text-align:left;font-size:.9em;padding:3px 10px}" +
+    ".ccw-card .ccw-contact{margin:0;font-size:.9em}" +
+    ".ccw-card .ccw-disclaimer{font-size:.9em;color:#3d3d3d}" +
+    ".ccw-card a,.ccw-bot a{color:#0b4a8f}" +
+    ".ccw-msg{width:fit-content;max-width:85%;margin:0 0 4px;padding:8px 12px;border-radius:12px;overflow-wrap:anywhere;scroll-margin-top:8px}" +
+    ".ccw-msg p{margin:0 0 8px}.ccw-msg p:last-child,.ccw-msg ul:last-child,.ccw-msg ol:last-child{margin-bottom:0}" +
+    ".ccw-msg ul,.ccw-msg ol{margin:0 0 8px;padding-left:1.4em}" +
+    ".ccw-part+.ccw-part{margin-top:8px;padding-top:8px;border-top:1px solid #d5dce5}" +
+    ".ccw-user p{white-space:pre-wrap;margin:0}" +
     ".ccw-bot{background:#eef2f7;color:#1a1a1a;border-bottom-left-radius:2px}" +
+    ".ccw-staff{background:#fff8e6;border:1px solid #d9c48a}" +
     ".ccw-user{background:var(--ccw-primary);color:#fff;margin-left:auto;border-bottom-right-radius:2px}" +
-    ".ccw-user a{color:#fff}.ccw-bot a{color:#0b4a8f}" +
+    ".ccw-meta{display:block;font-size:.8em;color:#4a4a4a;margin:0 4px 10px}" +
+    ".ccw-meta-user{text-align:right}" +
+    ".ccw-pending{color:#7a1010}" +
+    ".ccw-sources{margin-top:8px;font-size:.9em}" +
+    ".ccw-sources summary{cursor:pointer;color:#0b4a8f;font-weight:600}" +
+    ".ccw-sources ol{margin:6px 0 0;padding-left:1.4em}" +
+    ".ccw-rating{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:8px;font-size:.9em}" +
+    ".ccw-rating p{margin:0}" +
     ".ccw-replies{display:flex;flex-wrap:wrap;gap:6px;margin:0 0 10px}" +
-    ".ccw-reply{background:#fff;color:#0b3d73;border:2px solid #0b3d73;border-radius:16px;padding:6px 12px;font:inherit;font-size:.95em;cursor:pointer}" +
+    ".ccw-reply,.ccw-rate{background:#fff;color:#0b3d73;border:2px solid #0b3d73;border-radius:16px;padding:4px 12px;font:inherit;font-size:.95em;cursor:pointer;min-height:32px}" +
+    ".ccw-rate{display:inline-flex;align-items:center;gap:4px}" +
+    ".ccw-reply:disabled{color:#5e5e5e;border-color:#b0b0b0;background:#f2f2f2;cursor:default}" +
+    ".ccw-reply.ccw-chosen:disabled{color:#fff;background:#3f5f80;border-color:#3f5f80}" +
     ".ccw-typing{color:#444;font-style:italic;padding:0 12px 6px;margin:0}" +
-    ".ccw-typing[hidden]{display:none}" +
-    ".ccw-form{display:flex;gap:8px;padding:10px;border-top:1px solid #ccc}" +
-    ".ccw-form textarea{flex:1;resize:none;font:inherit;padding:8px;border:1px solid #767676;border-radius:8px;min-height:44px}" +
-    ".ccw-send{background:var(--ccw-primary);color:#fff;border:0;border-radius:8px;padding:0 16px;font:inherit;font-weight:600;cursor:pointer;min-height:44px}" +
+    ".ccw-form{display:flex;gap:8px;padding:8px;border-top:1px solid #ccc}" +
+    ".ccw-form textarea{flex:1;min-width:0;resize:none;font:inherit;padding:8px;border:1px solid #767676;border-radius:8px;box-sizing:border-box;height:44px}" +
+    ".ccw-send{background:var(--ccw-primary);color:#fff;border:0;border-radius:8px;padding:0 14px;font:inherit;font-weight:600;cursor:pointer;min-height:44px}" +
     ".ccw-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
-    "@media (max-width:480px){.ccw-panel{right:0;bottom:0;width:100vw;height:100%;border-radius:0}.ccw-open .ccw-launcher{display:none}}";
+    // Small or zoomed windows: the panel takes the whole window, the title one line.
+    "@media (max-width:480px),(max-height:480px){.ccw-panel{right:0;bottom:0;width:100vw;height:100%;border-radius:0}.ccw-open .ccw-launcher{display:none}" +
+    ".ccw-header h2{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.ccw-log{padding:8px}.ccw-card{padding:10px}}" +
+    // Short windows (a phone held sideways, or 400% zoom): smaller chrome leaves room to read.
+    "@media (max-height:420px){.ccw-header{padding:2px 8px}.ccw-head-button{min-height:28px;padding:0 6px}.ccw-form{padding:4px}.ccw-form textarea{height:36px;padding:4px 8px}.ccw-send{min-height:36px}.ccw-log{padding:6px 10px}}";
 
   function el(tag, attributes, text) {
     var node = document.createElement(tag);
@@ -63,26 +156,106 @@
     return node;
   }
 
-  // Text with web links made clickable, built node by node: never innerHTML.
-  function renderText(container, text) {
-    var source = String(text || "");
+  function link(href, label) {
+    var attributes = { href: href };
+    if (/^https?:/.test(href)) {
+      attributes.target = "_blank";
+      attributes.rel = "noopener noreferrer";
+    }
+    return el("a", attributes, label);
+  }
+
+  function digits(text) {
+    var only = text.replace(/\D/g, "");
+    return only.length === 10 ? "+1" + only : only.length === 11 ? "+" + only : only;
+  }
+
+  // One line of text with **bold**, links and tappable numbers, appended node by node.
+  // A number right after "text" opens the messaging app; any other, the phone.
+  function renderInline(container, text) {
     var last = 0;
-    source.replace(LINK_PATTERN, function (match, label, labelled, bare, offset) {
-      if (offset > last) container.appendChild(document.createTextNode(source.slice(last, offset)));
-      var href = labelled || bare;
-      container.appendChild(el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, label || href));
-      last = offset + match.length;
+    text.replace(INLINE, function (match, bold, label, url, bare, email, phone, before, emergency, offset) {
+      if (before) offset += before.length; // the character before 911/988 stays text
+      if (offset > last) container.appendChild(document.createTextNode(text.slice(last, offset)));
+      var scheme = /\btext\s+$/i.test(text.slice(Math.max(0, offset - 8), offset)) ? "sms:" : "tel:";
+      if (bold) renderInline(container.appendChild(el("strong")), bold);
+      else if (label) container.appendChild(link(url, label));
+      else if (bare) container.appendChild(link(bare, bare));
+      else if (email) container.appendChild(link("mailto:" + email, email));
+      else if (phone) container.appendChild(link(scheme + digits(phone), phone));
+      else if (emergency) container.appendChild(link(scheme + emergency, emergency));
+      last = offset + match.length - (before ? before.length : 0);
       return match;
     });
-    if (last < source.length) container.appendChild(document.createTextNode(source.slice(last)));
+    if (last < text.length) container.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  // A small, safe Markdown subset: paragraphs, "-" and "1." lists, **bold**, links.
+  function renderMarkdown(container, text) {
+    String(text || "").split(/\n\s*\n/).forEach(function (block) {
+      var paragraph = null;
+      var list = null;
+      block.split("\n").forEach(function (line) {
+        if (!line.trim()) return;
+        var item = LIST_ITEM.exec(line);
+        if (item) {
+          var kind = item[1] ? "ol" : "ul";
+          if (!list || list.tagName.toLowerCase() !== kind) list = container.appendChild(el(kind));
+          paragraph = null;
+          renderInline(list.appendChild(el("li")), item[2]);
+          return;
+        }
+        list = null;
+        if (paragraph) paragraph.appendChild(el("br"));
+        else paragraph = container.appendChild(el("p"));
+        renderInline(paragraph, line.trim());
+      });
+    });
+  }
+
+  // Thumb icons drawn as SVG: an emoji needs a font that not every system has.
+  var THUMB = "M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 " +
+    "7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z";
+
+  function thumb(down) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = svg.appendChild(document.createElementNS(ns, "path"));
+    path.setAttribute("d", THUMB);
+    path.setAttribute("fill", "currentColor");
+    if (down) path.setAttribute("transform", "rotate(180 12 12)");
+    return svg;
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (match, key) { return values[key] || ""; });
+  }
+
+  function clock(seconds) {
+    var date = seconds ? new Date(seconds * 1000) : new Date();
+    return { iso: date.toISOString(), shown: date.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" }) };
+  }
+
+  // Markdown markers off, for the plain-text transcript.
+  function plain(text) {
+    return String(text || "").replace(/\*\*([^*\n]+)\*\*/g, "$1").replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g, "$1 ($2)");
   }
 
   function ChatWidget() {
     this.socket = null;
     this.ready = false; // connected and holding a confirmed session
-    this.pending = []; // typed while not connected: sent once the session is confirmed
+    this.outbox = []; // the visitor's messages not yet confirmed by the server, oldest first
+    this.inFlight = 0;
+    this.nextId = 0;
     this.sessionToken = window.localStorage.getItem(config.storageKey);
     this.typingTimer = null;
+    this.answer = null; // the bot bubble of the current turn, which later parts join
+    this.transcript = []; // what the visitor sees, for "Download transcript"
     this.build();
     this.loadSocketClient();
   }
@@ -97,28 +270,37 @@
     this.root = root;
     this.launcher = el("button", {
       class: "ccw-launcher", type: "button", "aria-expanded": "false", "aria-controls": "ccw-panel",
-    }, "Chat with us");
+    }, strings.launcher);
     this.panel = el("section", {
       id: "ccw-panel", class: "ccw-panel", role: "dialog", "aria-modal": "false",
       "aria-labelledby": "ccw-title", hidden: "",
     });
     var header = el("div", { class: "ccw-header" });
-    header.appendChild(el("h2", { id: "ccw-title" }, config.clinicName));
-    this.closeButton = el("button", { class: "ccw-close", type: "button", "aria-label": "Close chat" }, "Close");
-    header.appendChild(this.closeButton);
+    this.title = header.appendChild(el("h2", { id: "ccw-title" }, config.clinicName));
+    this.optionsButton = header.appendChild(el("button", {
+      class: "ccw-head-button ccw-options", type: "button", "aria-expanded": "false", "aria-controls": "ccw-tools",
+    }, strings.options));
+    this.closeButton = header.appendChild(el("button", {
+      class: "ccw-head-button ccw-close", type: "button", "aria-label": strings.closeLabel,
+    }, strings.close));
     this.panel.appendChild(header);
-    this.panel.appendChild(el("p", { class: "ccw-notice" },
-      "General information, not medical advice. In an emergency call 911."));
+    this.tools = el("div", { id: "ccw-tools", class: "ccw-tools", role: "group", "aria-label": strings.options, hidden: "" });
+    [["ccw-start-over", strings.startOver, "startOver"], ["ccw-download", strings.download, "download"],
+      ["ccw-end", strings.endChat, "endChat"]].forEach(function (tool) {
+      var button = self.tools.appendChild(el("button", { class: "ccw-tool " + tool[0], type: "button" }, tool[1]));
+      button.addEventListener("click", function () { self[tool[2]](); });
+    });
+    this.panel.appendChild(this.tools);
     this.status = el("p", { class: "ccw-status", role: "status", hidden: "" });
     this.panel.appendChild(this.status);
-    this.log = el("div", { class: "ccw-log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
+    this.log = el("div", { class: "ccw-log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" });
     this.panel.appendChild(this.log);
-    this.typing = el("p", { class: "ccw-typing", hidden: "" }, "The assistant is typing…");
+    this.typing = el("p", { class: "ccw-typing", hidden: "" }, strings.typing);
     this.panel.appendChild(this.typing);
     this.form = el("form", { class: "ccw-form" });
-    var label = el("label", { for: "ccw-input", class: "ccw-sr" }, "Type your question");
-    this.input = el("textarea", { id: "ccw-input", rows: "1", maxlength: "2000", placeholder: "Type your question…" });
-    this.sendButton = el("button", { class: "ccw-send", type: "submit" }, "Send");
+    var label = el("label", { for: "ccw-input", class: "ccw-sr" }, strings.inputLabel);
+    this.input = el("textarea", { id: "ccw-input", rows: "1", maxlength: "2000", placeholder: strings.placeholder });
+    this.sendButton = el("button", { class: "ccw-send", type: "submit" }, strings.send);
     this.form.appendChild(label);
     this.form.appendChild(this.input);
     this.form.appendChild(this.sendButton);
@@ -129,6 +311,7 @@
 
     this.launcher.addEventListener("click", function () { self.toggle(); });
     this.closeButton.addEventListener("click", function () { self.close(); });
+    this.optionsButton.addEventListener("click", function () { self.toggleTools(); });
     this.panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") self.close();
     });
@@ -152,6 +335,12 @@
     this.panel.removeAttribute("hidden");
     this.root.classList.add("ccw-open");
     this.launcher.setAttribute("aria-expanded", "true");
+    if (this.ended) {
+      // After "End chat": a new conversation starts when the visitor comes back.
+      this.ended = false;
+      this.clearLog();
+      if (this.socket) this.socket.connect();
+    }
     this.input.focus();
   };
 
@@ -160,6 +349,12 @@
     this.root.classList.remove("ccw-open");
     this.launcher.setAttribute("aria-expanded", "false");
     this.launcher.focus();
+  };
+
+  ChatWidget.prototype.toggleTools = function (show) {
+    var open = show === undefined ? this.tools.hasAttribute("hidden") : show;
+    if (open) this.tools.removeAttribute("hidden"); else this.tools.setAttribute("hidden", "");
+    this.optionsButton.setAttribute("aria-expanded", String(open));
   };
 
   ChatWidget.prototype.loadSocketClient = function () {
@@ -181,43 +376,61 @@
       self.hideOffline();
       self.socket.emit("session_request", { session_id: self.sessionToken, language: config.language });
     });
+    this.socket.on("widget_config", function (settings) { self.configure(settings || {}); });
     // The interface follows the conversation's language (content/widget_strings.yml).
-    this.socket.on("language", function (data) { self.applyStrings(data); });
+    this.socket.on("language", function (data) { self.applyStrings(data || {}); });
     this.socket.on("session_confirm", function (token) {
       self.sessionToken = token;
       window.localStorage.setItem(config.storageKey, token);
       self.ready = true;
-      self.pending.splice(0).forEach(function (payload) { self.emit(payload); });
+      self.flush();
     });
-    this.socket.on("history", function (turns) {
-      if (!turns || !turns.length || self.log.querySelector(".ccw-bot")) return;
-      turns.forEach(function (turn) { self.addMessage(turn.role === "user" ? "user" : "bot", turn.text); });
-    });
+    this.socket.on("history", function (turns) { self.showHistory(turns || []); });
     this.socket.on("bot_uttered", function (message) { self.receive(message); });
-    this.socket.on("user_echo", function (message) { self.addMessage("user", message.text); });
-    this.socket.on("disconnect", function () { self.ready = false; self.showOffline(); });
-    this.socket.on("connect_error", function () { self.ready = false; self.showOffline(); });
+    this.socket.on("user_echo", function (message) { self.addUser(message.text); });
+    this.socket.on("disconnect", function (reason) {
+      if (reason === "io client disconnect") self.ready = false; // "End chat": not an outage
+      else self.offline();
+    });
+    this.socket.on("connect_error", function () { self.offline(); });
   };
 
+  // Settings from the server fill what the page's ClinicChatConfig left unset.
+  ChatWidget.prototype.configure = function (settings) {
+    Object.keys(settings).forEach(function (key) {
+      if (!(key in pageConfig)) config[key] = settings[key];
+    });
+    this.title.textContent = config.clinicName;
+  };
+
+  ChatWidget.prototype.offline = function () {
+    this.ready = false;
+    var self = this;
+    this.outbox.forEach(function (item) { if (item.state === "sending") self.markUnsent(item); });
+    this.inFlight = 0;
+    this.showOffline();
+  };
+
+  // The server's words for the conversation's language; a page's own ClinicChatConfig.strings win.
   ChatWidget.prototype.applyStrings = function (data) {
-    var t = (data && data.strings) || {};
-    if (!t.send) return;
-    this.strings = t;
+    if (!data.strings) return;
+    Object.keys(data.strings).forEach(function (key) {
+      if (!(pageConfig.strings && key in pageConfig.strings)) strings[key] = data.strings[key];
+    });
     this.root.setAttribute("lang", data.language);
-    this.launcher.textContent = t.launcher;
-    this.closeButton.textContent = t.close;
-    this.closeButton.setAttribute("aria-label", t.close_label);
-    this.panel.querySelector(".ccw-notice").textContent = t.notice;
-    this.log.setAttribute("aria-label", t.log_label);
-    this.typing.textContent = t.typing;
-    this.form.querySelector("label").textContent = t.input_label;
-    this.input.setAttribute("placeholder", t.placeholder);
-    this.sendButton.textContent = t.send;
+    this.launcher.textContent = strings.launcher;
+    this.optionsButton.textContent = strings.options;
+    this.closeButton.textContent = strings.close;
+    this.closeButton.setAttribute("aria-label", strings.closeLabel);
+    this.typing.textContent = strings.typing;
+    this.form.querySelector("label").textContent = strings.inputLabel;
+    this.input.setAttribute("placeholder", strings.placeholder);
+    this.sendButton.textContent = strings.send;
   };
 
   ChatWidget.prototype.showOffline = function () {
-    this.status.textContent = (this.strings && this.strings.offline) ||
-      "Can't reach the assistant right now. Trying again… In an emergency call 911.";
+    this.status.textContent = "";
+    renderInline(this.status, strings.offline);
     this.status.removeAttribute("hidden");
     this.setTyping(false);
   };
@@ -238,33 +451,189 @@
     }
   };
 
-  ChatWidget.prototype.addMessage = function (who, text) {
-    var item = el("div", { class: "ccw-msg ccw-" + who });
-    item.appendChild(el("span", { class: "ccw-sr" }, who === "user" ? "You said: " : "Assistant: "));
-    renderText(item, text);
+  ChatWidget.prototype.clearLog = function () {
+    this.log.textContent = "";
+    this.answer = null;
+    this.transcript = [];
+  };
+
+  // The greeting card of a new conversation: who answers, what about, the note, suggestions.
+  ChatWidget.prototype.showGreeting = function () {
+    var self = this;
+    var card = el("div", { class: "ccw-card" });
+    card.appendChild(el("h3", {}, strings.greeting + (config.assistantName || config.clinicName) + "."));
+    var note = card.appendChild(el("p", { class: "ccw-disclaimer" }));
+    renderInline(note, [config.disclaimer, strings.crisis].filter(Boolean).join(" "));
+    if (config.intro) renderMarkdown(card, config.intro);
+    var questions = (config.suggestions || []).slice(0, 4);
+    if (questions.length) {
+      this.addReplies(card, questions.map(function (q) { return { title: q, payload: q }; }), strings.suggestionsLabel, true);
+    }
+    if (config.phone && config.email) {
+      var contact = card.appendChild(el("p", { class: "ccw-contact" }));
+      renderInline(contact, fill(strings.contact, { phone: config.phone, sms: config.sms || config.phone, email: config.email }));
+    }
+    this.log.appendChild(card);
+    this.transcript.push({ who: config.assistantName || config.clinicName, text: [config.intro, config.disclaimer].join("\n") });
+  };
+
+  ChatWidget.prototype.showHistory = function (turns) {
+    var self = this;
+    if (this.log.childNodes.length) return; // this tab already shows the conversation
+    if (!turns.length) return this.showGreeting();
+    var lastUser = -1;
+    turns.forEach(function (turn, index) { if (turn.role === "user") lastUser = index; });
+    turns.forEach(function (turn, index) {
+      if (turn.role === "user") self.addUser(turn.text, turn.at, true);
+      else self.addBot(turn, index > lastUser, true);
+    });
+    if (this.answer) this.scrollToStart(this.answer.bubble);
+  };
+
+  ChatWidget.prototype.meta = function (container, who, at, extraClass) {
+    var time = clock(at);
+    var meta = el("span", { class: "ccw-meta " + (extraClass || "") });
+    meta.appendChild(el("span", { class: "ccw-sr" }, who + ", "));
+    meta.appendChild(el("time", { datetime: time.iso }, time.shown));
+    container.appendChild(meta);
+    return { meta: meta, shown: time.shown };
+  };
+
+  ChatWidget.prototype.addUser = function (text, at, fromHistory) {
+    this.closeTurn();
+    var item = el("div", { class: "ccw-msg ccw-user" });
+    item.appendChild(el("span", { class: "ccw-sr" }, strings.youSaid));
+    item.appendChild(el("p", {}, text));
     this.log.appendChild(item);
-    this.log.scrollTop = this.log.scrollHeight;
-    return item;
+    var stamp = this.meta(this.log, strings.you, at, "ccw-meta-user");
+    this.transcript.push({ who: strings.you, at: stamp.shown, text: text });
+    if (!fromHistory) this.log.scrollTop = this.log.scrollHeight;
+    return { bubble: item, meta: stamp.meta };
+  };
+
+  // The visitor spoke (here or in another tab): earlier replies and suggestions are no longer current.
+  ChatWidget.prototype.closeTurn = function () {
+    this.answer = null;
+    Array.prototype.forEach.call(this.log.querySelectorAll(".ccw-reply:not(:disabled)"), function (button) {
+      button.disabled = true;
+    });
+  };
+
+  // One bot message: it joins the bubble of the current answer, or starts one.
+  ChatWidget.prototype.addBot = function (message, current, fromHistory) {
+    var who = message.staff ? strings.staff : strings.assistant;
+    var starts = !this.answer || this.answer.staff !== Boolean(message.staff) || message.staff;
+    if (starts) {
+      var bubble = el("div", { class: "ccw-msg ccw-bot" + (message.staff ? " ccw-staff" : "") });
+      bubble.appendChild(el("span", { class: "ccw-sr" }, message.staff ? strings.staffSaid : strings.assistantSaid));
+      this.log.appendChild(bubble);
+      var stamp = this.meta(this.log, who, message.at);
+      this.answer = { bubble: bubble, meta: stamp.meta, staff: Boolean(message.staff), replies: null };
+    }
+    var part = this.answer.bubble.appendChild(el("div", { class: "ccw-part" }));
+    renderMarkdown(part, message.text);
+    var sources = message.sources || [];
+    if (sources.length) this.addSources(part, sources);
+    if (sources.length && message.response && message.at) this.addRating(part, message);
+    this.transcript.push({ who: who, at: clock(message.at).shown, text: message.text, sources: sources });
+    var choices = message.quick_replies || message.buttons || [];
+    if (choices.length) {
+      var group = this.addReplies(null, choices, strings.repliesLabel, current);
+      this.log.insertBefore(group, this.answer.meta.nextSibling);
+    }
+    if (starts && !fromHistory) this.scrollToStart(this.answer.bubble);
+  };
+
+  ChatWidget.prototype.addSources = function (part, sources) {
+    var details = part.appendChild(el("details", { class: "ccw-sources" }));
+    details.appendChild(el("summary", {}, strings.sources + " (" + sources.length + ")"));
+    var list = details.appendChild(el("ol"));
+    sources.forEach(function (source) {
+      var item = list.appendChild(el("li"));
+      if (source.url) item.appendChild(link(source.url, source.title));
+      else item.appendChild(document.createTextNode(source.title));
+      var detail = [source.publisher, source.year].filter(Boolean).join(", ");
+      if (detail) item.appendChild(document.createTextNode(" — " + detail));
+    });
+  };
+
+  ChatWidget.prototype.addRating = function (part, message) {
+    var self = this;
+    var box = part.appendChild(el("div", { class: "ccw-rating", role: "group", "aria-label": strings.helpful }));
+    if (message.rated) {
+      box.appendChild(el("p", { class: "ccw-thanks" }, strings.thanks));
+      return;
+    }
+    var ask = function (question, options) {
+      box.textContent = "";
+      box.appendChild(el("p", {}, question));
+      options.forEach(function (option) {
+        var button = box.appendChild(el("button", { class: "ccw-rate " + option.className, type: "button" }));
+        if (option.icon) button.appendChild(option.icon);
+        button.appendChild(document.createTextNode(option.label));
+        button.addEventListener("click", option.chosen);
+      });
+    };
+    var rate = function (value, reason, then) {
+      var data = { response: message.response, at: message.at, value: value };
+      if (reason) data.reason = reason;
+      self.socket.timeout(ACK_TIMEOUT_MS).emit("rate", data, function (error, reply) {
+        if (error || !reply || !reply.ok) {
+          box.appendChild(el("p", { class: "ccw-pending", role: "alert" }, strings.ratingFailed));
+          return;
+        }
+        then();
+      });
+    };
+    var thank = function () {
+      box.textContent = "";
+      box.appendChild(el("p", { class: "ccw-thanks", tabindex: "-1" }, strings.thanks)).focus();
+    };
+    var followUp = function () {
+      ask(strings.why, Object.keys(strings.reasons).map(function (reason) {
+        return {
+          label: strings.reasons[reason], className: "ccw-reason-" + reason,
+          chosen: function () {
+            rate("down", reason, function () {
+              thank();
+              if (reason === "want_person") self.send(strings.talkToPerson, strings.talkToPerson);
+            });
+          },
+        };
+      }));
+      box.querySelector("button").focus();
+    };
+    ask(strings.helpful, [
+      { label: strings.yes, icon: thumb(false), className: "ccw-rate-up", chosen: function () { rate("up", null, thank); } },
+      { label: strings.no, icon: thumb(true), className: "ccw-rate-down", chosen: function () { rate("down", null, followUp); } },
+    ]);
+  };
+
+  // Buttons that send a reply; disabled once one is chosen or the visitor says anything else.
+  ChatWidget.prototype.addReplies = function (container, choices, label, current) {
+    var self = this;
+    var group = el("div", { class: "ccw-replies", role: "group", "aria-label": label });
+    choices.forEach(function (choice) {
+      var button = group.appendChild(el("button", { class: "ccw-reply", type: "button" }, choice.title));
+      button.disabled = !current;
+      button.addEventListener("click", function () {
+        self.input.focus(); // the clicked button is disabled: keep keyboard focus in the chat
+        self.send(choice.payload, choice.title);
+        button.classList.add("ccw-chosen");
+      });
+    });
+    if (container) container.appendChild(group);
+    return group;
   };
 
   ChatWidget.prototype.receive = function (message) {
-    var self = this;
     this.setTyping(false);
-    if (message.text) this.addMessage("bot", message.text);
-    var choices = message.quick_replies || message.buttons || [];
-    if (choices.length) {
-      var group = el("div", { class: "ccw-replies", role: "group", "aria-label": "Suggested replies" });
-      choices.forEach(function (choice) {
-        var button = el("button", { class: "ccw-reply", type: "button" }, choice.title);
-        button.addEventListener("click", function () {
-          group.remove();
-          self.input.focus(); // the clicked button is gone: keep keyboard focus in the chat
-          self.send(choice.payload, choice.title);
-        });
-        group.appendChild(button);
-      });
-      this.log.appendChild(group);
-    }
+    this.addBot(message, true, false);
+  };
+
+  // The start of an answer at the top of the conversation, so its first sentence is read first.
+  ChatWidget.prototype.scrollToStart = function (node) {
+    node.scrollIntoView({ block: "start" });
   };
 
   ChatWidget.prototype.sendTyped = function () {
@@ -275,14 +644,95 @@
   };
 
   ChatWidget.prototype.send = function (payload, shown) {
-    this.addMessage("user", shown);
-    if (this.ready) this.emit(payload);
-    else this.pending.push(payload);
+    var shownItem = this.addUser(shown);
+    this.nextId += 1;
+    var item = {
+      id: Date.now().toString(36) + "-" + this.nextId, payload: payload, shown: shown, state: "queued",
+      status: el("span", { class: "ccw-pending" }, " · " + (this.ready ? strings.sending : strings.notSent)),
+    };
+    shownItem.meta.appendChild(item.status);
+    this.outbox.push(item);
+    this.flush();
   };
 
-  ChatWidget.prototype.emit = function (payload) {
-    this.setTyping(true);
-    this.socket.emit("user_uttered", { message: payload, session_id: this.sessionToken });
+  // Sends queued messages a few at a time; each stays "not sent" until the server confirms it.
+  ChatWidget.prototype.flush = function () {
+    var self = this;
+    if (!this.ready) return;
+    this.outbox.forEach(function (item) {
+      if (item.state !== "queued" || self.inFlight >= MAX_IN_FLIGHT) return;
+      item.state = "sending";
+      self.inFlight += 1;
+      self.setTyping(true);
+      var data = { id: item.id, message: item.payload, shown: item.shown, session_id: self.sessionToken };
+      self.socket.timeout(ACK_TIMEOUT_MS).emit("user_uttered", data, function (error, reply) {
+        if (item.state !== "sending") return; // the connection dropped meanwhile: already requeued
+        self.inFlight -= 1;
+        if (error || !reply || !reply.ok) {
+          self.markUnsent(item);
+          var wait = reply && reply.retry_after ? Math.max(RETRY_DELAY_MS, reply.retry_after * 1000) : RETRY_DELAY_MS;
+          setTimeout(function () { self.flush(); }, wait);
+          return;
+        }
+        item.state = "sent";
+        item.status.remove();
+        self.outbox.splice(self.outbox.indexOf(item), 1);
+        self.flush();
+      });
+    });
+  };
+
+  ChatWidget.prototype.markUnsent = function (item) {
+    item.state = "queued";
+    item.status.textContent = " · " + strings.notSent;
+  };
+
+  ChatWidget.prototype.transcriptText = function () {
+    var lines = [strings.transcriptTitle + (config.assistantName || config.clinicName), new Date().toLocaleString(), ""];
+    this.transcript.forEach(function (entry) {
+      lines.push((entry.at ? "[" + entry.at + "] " : "") + entry.who + ":");
+      lines.push(plain(entry.text));
+      (entry.sources || []).forEach(function (source) {
+        lines.push("  " + strings.sources + ": " + source.title + (source.url ? " <" + source.url + ">" : ""));
+      });
+      lines.push("");
+    });
+    return lines.join("\n");
+  };
+
+  ChatWidget.prototype.download = function () {
+    var blob = new Blob([this.transcriptText()], { type: "text/plain;charset=utf-8" });
+    var anchor = el("a", { href: URL.createObjectURL(blob), download: "conversation-" + new Date().toISOString().slice(0, 10) + ".txt" });
+    document.body.appendChild(anchor);
+    anchor.click();
+    anchor.remove();
+    setTimeout(function () { URL.revokeObjectURL(anchor.href); }, 1000);
+  };
+
+  // Forget this device's conversation: the old one stays with the clinic for its staff.
+  ChatWidget.prototype.forget = function () {
+    window.localStorage.removeItem(config.storageKey);
+    this.sessionToken = null;
+    this.outbox = [];
+    this.inFlight = 0;
+    this.ready = false;
+    this.clearLog();
+    this.setTyping(false);
+    this.toggleTools(false);
+  };
+
+  ChatWidget.prototype.startOver = function () {
+    this.forget();
+    if (this.socket && this.socket.connected) this.socket.emit("session_request", { session_id: null });
+    this.input.focus();
+  };
+
+  ChatWidget.prototype.endChat = function () {
+    this.forget();
+    if (this.socket) this.socket.disconnect(); // a new conversation starts only when the chat is opened again
+    this.log.appendChild(el("p", { class: "ccw-ended" }, strings.ended));
+    this.ended = true;
+    this.close();
   };
 
   function start() { window.ClinicChat = new ChatWidget(); }

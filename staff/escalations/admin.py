@@ -1,8 +1,22 @@
-"""The Django admin (admins only): read-only views of the records; changes go through the console."""
+"""The Django admin (admins only): accounts, and the audit log read-only.
+
+Escalations, notes and replies hold patient data and are not in the admin at all: they are
+read only through the console, where every view is audited. Account management is limited
+for admins who are not superusers: they cannot grant superuser status or single
+permissions (roles are groups), and cannot change another admin's or a superuser's account
+or password.
+"""
+
+from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
-from staff.escalations.models import AuditEntry, Escalation, Note, StaffReply
+from staff.escalations.models import AuditEntry
+
+# Only a superuser may change these on any account.
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -16,23 +30,27 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Escalation)
-class EscalationAdmin(ReadOnlyAdmin):
-    list_display = ("id", "created_at", "reason", "priority", "status", "channel", "assigned_to", "outcome")
-    list_filter = ("status", "reason", "priority", "channel")
-
-
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("at", "username", "action", "escalation_id", "detail")
     list_filter = ("action",)
 
 
-@admin.register(Note)
-class NoteAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "author", "escalation_id")
+class ConsoleUserAdmin(UserAdmin):
+    def get_readonly_fields(self, request, obj: Any = None) -> tuple[str, ...]:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else readonly + SUPERUSER_ONLY_FIELDS
+
+    def has_change_permission(self, request, obj: Any = None) -> bool:
+        """Not on a superuser's or another admin's account (their password included), unless a superuser."""
+        if obj is not None and not request.user.is_superuser:
+            if obj.is_superuser or (obj.is_staff and obj.pk != request.user.pk):
+                return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj: Any = None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
-@admin.register(StaffReply)
-class StaffReplyAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "author", "escalation_id", "delivery", "in_tracker")
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), ConsoleUserAdmin)

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from clinic.conversation_ids import is_well_formed
 from clinic.rasa_api import RasaApi, RasaUnavailable
 from clinic.transcript import merge_transcript, transcript_from_events
 from staff.escalations.models import Escalation
@@ -31,6 +32,9 @@ class Turn:
 class Transcript:
     turns: list[Turn]
     live: bool  # False: the Rasa server could not be read, only the snapshot is shown
+    # True: the record's conversation id is not one any channel issues (a record from before ids
+    # were checked), so Rasa is not asked for it at all.
+    malformed_id: bool = False
 
 
 def _turn(raw: dict) -> Turn:
@@ -40,12 +44,16 @@ def _turn(raw: dict) -> Turn:
 
 def full_transcript(escalation: Escalation, api: RasaApi) -> Transcript:
     """The snapshot taken at escalation, everything said since (from Rasa), and replies Rasa lacks."""
-    try:
-        current = transcript_from_events(api.events(escalation.conversation_id))
-        live = True
-    except RasaUnavailable as error:
-        logger.warning("event=staff.rasa_unavailable escalation_id=%s error=%s", escalation.id, error)
-        current, live = [], False
+    malformed = not is_well_formed(escalation.conversation_id)
+    current, live = [], False
+    if malformed:
+        logger.warning("event=staff.malformed_conversation_id escalation_id=%s", escalation.id)
+    else:
+        try:
+            current = transcript_from_events(api.events(escalation.conversation_id))
+            live = True
+        except RasaUnavailable as error:
+            logger.warning("event=staff.rasa_unavailable escalation_id=%s error=%s", escalation.id, error)
     turns = [_turn(raw) for raw in merge_transcript(list(escalation.transcript or []), current)]
     kept_here = [
         Turn("staff", reply.text, reply.created_at, delivery=reply.get_delivery_display())
@@ -53,4 +61,4 @@ def full_transcript(escalation: Escalation, api: RasaApi) -> Transcript:
     ]
     if kept_here:
         turns = sorted(turns + kept_here, key=lambda turn: turn.at.timestamp() if turn.at else 0.0)
-    return Transcript(turns, live)
+    return Transcript(turns, live, malformed)

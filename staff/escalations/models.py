@@ -190,3 +190,14 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.escalation_id}"
+
+
+class LoginCounter(models.Model):
+    """Sign-in failures of one account or one address (see throttle.py); the key is a hash."""
+
+    key = models.CharField(max_length=80, primary_key=True)
+    failures = models.IntegerField(default=0)
+    # Unix times: the account's window starts at its first failure; the address's delay runs
+    # from its last failure.
+    window_started = models.FloatField()
+    last_failure = models.FloatField(default=0.0)

@@ -8,17 +8,13 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required, permission_required
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from clinic.contact import mailto_href, tel_href
 from clinic.directory import default_directory
 from clinic.rasa_api import RasaApi, RasaUnavailable
 from clinic.sms_state import SmsState
@@ -34,45 +30,10 @@ from staff.escalations.replies import (
     texted_from,
     texting_status,
 )
-from staff.escalations.throttle import LoginThrottle, ThrottlePolicy
 
 logger = logging.getLogger(__name__)
 QUEUE_LIMIT = 200
 DASHBOARD_DAYS = 14
-
-
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def login_view(request: HttpRequest) -> HttpResponse:
-    throttle = LoginThrottle(cache, ThrottlePolicy.from_env())
-    form = AuthenticationForm(request, data=request.POST or None)
-    status, refusal = 200, ""
-    if request.method == "POST":
-        username = request.POST.get("username", "")
-        wait = throttle.retry_after(username, client_address(request))
-        if wait:
-            logger.warning("event=staff.login_throttled")
-            minutes = max(1, round(wait / 60))
-            form = AuthenticationForm(request)
-            refusal = f"Too many failed attempts. Try again in about {minutes} minute(s)."
-            status = 429
-        elif form.is_valid():
-            throttle.succeeded(username)
-            login(request, form.get_user())
-            logger.info("event=staff.login user_id=%s", form.get_user().pk)
-            return redirect(request.GET.get("next") if _safe_next(request) else reverse("queue"))
-        else:
-            throttle.failed(username, client_address(request))
-            logger.warning("event=staff.login_failed")
-            status = 401
-    return render(request, "escalations/login.html", {"form": form, "refusal": refusal}, status=status)
-
-
-def _safe_next(request: HttpRequest) -> bool:
-    target = request.GET.get("next", "")
-    return bool(target) and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
 
 
 def _choices_from(values: list[str], labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
@@ -124,6 +85,9 @@ def detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         "texted_from": texted_from(escalation),
         "texting": texting_status(escalation, timezone.now()),
         "scheduled": escalation.replies.filter(delivery=Delivery.SCHEDULED),
+        # Links only for an address and numbers that cannot carry extra fields ("x?bcc=...").
+        "email_href": mailto_href(escalation.contact_email),
+        "phone_href": tel_href(escalation.contact_phone),
     }
     return render(request, "escalations/detail.html", context)
 

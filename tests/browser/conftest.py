@@ -15,17 +15,23 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
+    """The demo site and the assistant started as bin/run-all starts them, on free ports.
+
+    Rasa gets the same ``--cors`` (the demo site at localhost and at 127.0.0.1) and the page
+    finds Rasa from the address it was opened at; ``url`` is the one `make run` prints,
+    ``urls`` both.
+    """
     demo_port = free_port()
-    origin = f"http://127.0.0.1:{demo_port}"
-    with running_assistant(tmp_path_factory.mktemp("widget"), {"WIDGET_ALLOWED_ORIGINS": origin}) as servers:
+    origins = [f"http://localhost:{demo_port}", f"http://127.0.0.1:{demo_port}"]
+    with running_assistant(tmp_path_factory.mktemp("widget"), {"RASA_CORS_ORIGINS": ",".join(origins)}) as servers:
         demo = subprocess.Popen(
             [sys.executable, "widget/serve.py", "--port", str(demo_port)],
             cwd=ROOT,
-            env={**os.environ, "RASA_PUBLIC_URL": servers["rasa"]},
+            env={**os.environ, "RASA_PORT": servers["rasa"].rsplit(":", 1)[1]},
         )
         try:
-            wait_for_http(f"{origin}/")
-            yield {**servers, "url": f"{origin}/"}
+            wait_for_http(f"{origins[1]}/")
+            yield {**servers, "url": f"{origins[0]}/", "urls": [f"{origin}/" for origin in origins]}
         finally:
             demo.terminate()
             demo.wait(timeout=10)

@@ -44,7 +44,10 @@ def say(servers, sender, text):
     import requests
 
     response = requests.post(
-        f"{servers['rasa']}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+        f"{servers['rasa']}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        headers=servers["rest_headers"],
+        timeout=60,
     )
     assert response.status_code == 200
 

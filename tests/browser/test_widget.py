@@ -23,16 +23,16 @@ def test_ask_a_faq_question_and_see_the_answer(page, site):
     open_chat(page, site)
     ask(page, "how long does a ketamine infusion take?")
     expect(page.locator(".ccw-typing")).to_be_visible()
-    expect(page.locator(".ccw-bot").nth(1)).to_be_visible(timeout=ANSWER_TIMEOUT)
-    assert "not medical advice" in page.locator(".ccw-bot").first.inner_text()
+    expect(page.locator(".ccw-bot").first).to_be_visible(timeout=ANSWER_TIMEOUT)
+    assert "not medical advice" in page.locator(".ccw-card").inner_text()
     expect(page.locator(".ccw-log")).to_contain_text("hour", timeout=ANSWER_TIMEOUT)
-    expect(page.locator(".ccw-notice")).to_contain_text("emergency call 911")
+    expect(page.locator(".ccw-card")).to_contain_text("emergency, call 911")
 
 
 def test_click_a_quick_reply(page, site):
     open_chat(page, site)
     ask(page, "hello")
-    reply = page.locator(".ccw-reply", has_text="What is fibromyalgia?")
+    reply = page.locator(".ccw-reply:enabled", has_text="What is fibromyalgia?")
     expect(reply).to_be_visible(timeout=ANSWER_TIMEOUT)
     reply.click()
     expect(page.locator(".ccw-user").last).to_have_text("You said: What is fibromyalgia?")
@@ -64,7 +64,7 @@ def test_keyboard_only_conversation(page, site):
     expect(launcher).to_have_attribute("aria-expanded", "true")
     page.keyboard.type("hi")
     page.keyboard.press("Enter")
-    first_reply = page.locator(".ccw-reply").first
+    first_reply = page.locator(".ccw-reply:enabled").first
     expect(first_reply).to_be_visible(timeout=ANSWER_TIMEOUT)
     first_reply.focus()
     page.keyboard.press("Enter")
@@ -109,7 +109,7 @@ def test_usable_at_200_percent_zoom(browser, site):
     context = browser.new_context(viewport={"width": 640, "height": 400}, device_scale_factor=2)
     page = context.new_page()
     open_chat(page, site)
-    for selector in (".ccw-close", "#ccw-input", ".ccw-send", ".ccw-notice"):
+    for selector in (".ccw-close", "#ccw-input", ".ccw-send", ".ccw-options"):
         box = page.locator(selector).bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 640 and box["y"] + box["height"] <= 400
     context.close()

@@ -85,9 +85,21 @@ def wait_until_stored(servers, conversation_id, timeout=30.0):
 
 
 def known_conversation(rest, prefix: str) -> str:
-    """A conversation Rasa has a tracker for, as every escalated one has."""
+    """A conversation Rasa has a tracker for, as every escalated one has.
+
+    Written through the HTTP API: ``sms-`` and ``web-`` ids belong to their channels, and REST
+    refuses them.
+    """
     conversation = f"{prefix}-{uuid.uuid4().hex}"
-    rest.say(conversation, "hello")
+    parsed = {"text": "hello", "intent": {"name": "greet", "confidence": 1.0}, "entities": []}
+    event = {"event": "user", "text": "hello", "parse_data": parsed, "timestamp": time.time(), "input_channel": "rest"}
+    response = requests.post(
+        f"{rest.base}/conversations/{conversation}/tracker/events",
+        params={"token": rest.token},
+        json=[event],
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
     return conversation
 
 

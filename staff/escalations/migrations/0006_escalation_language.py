@@ -1,4 +1,4 @@
-# Also merges the two 0004 migrations (crisis reasons, SMS quiet hours).
+# Also merges the crisis branch's 0004_crisis_reasons with main's line (login counter, SMS quiet hours).
 
 from django.db import migrations, models
 
@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("escalations", "0004_crisis_reasons"),
-        ("escalations", "0004_sms_quiet_hours"),
+        ("escalations", "0005_sms_quiet_hours"),
     ]
 
     operations = [

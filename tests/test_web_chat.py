@@ -1,0 +1,146 @@
+"""What the web chat sends the widget, and what staff read: brand, answers with sources,
+button titles instead of payloads, and ratings kept as tracker events."""
+
+import copy
+
+import pytest
+import yaml
+
+from clinic.directory import DirectoryError, load_directory, parse_directory
+from clinic.ratings import RATING_SLOT, RatingError, rating_for, ratings_from_events
+from clinic.sources import sources_for, without_citation
+from clinic.transcript import transcript_from_events
+from clinic.web_chat import web_history, web_message, widget_settings
+from tests.servers import ROOT
+
+RAW_DIRECTORY = yaml.safe_load((ROOT / "content" / "clinics.yml").read_text(encoding="utf-8"))
+OFFER = [{"title": "Yes, please contact me", "payload": "/affirm"}, {"title": "No, thanks", "payload": "/deny"}]
+
+
+def bot(text, at, response=None, buttons=None):
+    return {
+        "event": "bot",
+        "text": text,
+        "timestamp": at,
+        "data": {"buttons": buttons},
+        "metadata": {"utter_action": response} if response else {},
+    }
+
+
+def user(text, at):
+    return {"event": "user", "text": text, "timestamp": at}
+
+
+def rating(value, at, **fields):
+    return {"event": "slot", "name": RATING_SLOT, "timestamp": at, "value": {"value": value, **fields}}
+
+
+FAQ = "Fibromyalgia is a long-term condition.\n\nIt is real.\n\nSources: NIAMS; Clauw, JAMA 2014."
+CONVERSATION = [
+    user("can someone call me", 1.0),
+    bot("Would you like someone from our clinic team to contact you?", 2.0, buttons=OFFER),
+    user("/affirm", 3.0),
+    bot("What is your first name?", 4.0),
+    user("/affirm", 5.0),  # typed, with no offer since: the title of the last offer still applies
+    user("what is fibromyalgia", 6.0),
+    bot(FAQ, 7.5, response="utter_fibro_definition"),
+]
+
+
+def test_the_staff_transcript_shows_the_title_of_a_pressed_button():
+    turns = transcript_from_events(CONVERSATION)
+    assert [t["text"] for t in turns if t["role"] == "user"][:2] == ["can someone call me", "Yes, please contact me"]
+    assert transcript_from_events([user("/affirm", 1.0)])[0]["text"] == "/affirm"  # nothing was offered
+
+
+def test_the_brand_comes_from_the_clinic_configuration_and_is_checked():
+    directory = load_directory(ROOT / "content" / "clinics.yml")
+    assert directory.brand.name == directory.group_name == "OC Fibromyalgia & Ketamine Clinics"
+    assert directory.group_phone == directory.brand.phone and directory.group_email == directory.brand.email
+    assert 3 <= len(directory.brand.suggestions) <= 4
+    for field, value, problem in [
+        ("assistant_name", "", r"missing field\(s\) assistant_name"),
+        ("suggestions", ["a", "b", "c", "d", "e"], "at most 4"),
+        ("suggestions", ["a", ""], "list of questions"),
+    ]:
+        raw = copy.deepcopy(RAW_DIRECTORY)
+        raw["brand"][field] = value
+        with pytest.raises(DirectoryError, match=problem):
+            parse_directory(raw)
+
+
+def test_the_widget_settings_carry_the_brand_and_the_disclaimer():
+    brand = load_directory(ROOT / "content" / "clinics.yml").brand
+    settings = widget_settings(brand, "Not medical advice.")
+    assert settings["assistantName"] == brand.assistant_name and settings["sms"] == brand.sms
+    assert settings["suggestions"] == list(brand.suggestions) and settings["disclaimer"] == "Not medical advice."
+    assert widget_settings(None, "x") == {"disclaimer": "x"}
+
+
+def test_an_faq_answer_loses_its_citation_line_and_carries_its_references():
+    message = web_message(FAQ, response="utter_fibro_definition", at=7.5)
+    assert message["text"] == "Fibromyalgia is a long-term condition.\n\nIt is real."
+    assert message["sources"][0]["url"] == "https://www.niams.nih.gov/health-topics/fibromyalgia"
+    assert all(s["url"] is None or s["url"].startswith("https://") for s in message["sources"])
+    # Other messages keep their text, even one that mentions sources.
+    plain = web_message("Hello!\n\nSources: none", response="utter_greet")
+    assert plain["text"] == "Hello!\n\nSources: none" and plain["sources"] == []
+    assert without_citation("a\n\nSources: x\n\nb") == "a\n\nSources: x\n\nb"  # only a closing citation
+    assert sources_for(None) == [] and sources_for("utter_nothing") == []
+
+
+def test_the_history_shows_titles_buttons_and_ratings():
+    events = [*CONVERSATION, rating("up", 9.0, response="utter_fibro_definition", answer_at=7.5)]
+    history = web_history(events)
+    assert [t["text"] for t in history if t["role"] == "user"][:2] == ["can someone call me", "Yes, please contact me"]
+    offer = history[1]
+    assert offer["quick_replies"] == OFFER and offer["at"] == 2.0
+    assert history[-1]["response"] == "utter_fibro_definition" and history[-1]["rated"] == "up"
+    assert "rated" not in offer
+
+
+def test_a_rating_names_a_real_faq_answer_and_the_message_it_answered():
+    value = rating_for(CONVERSATION, "utter_fibro_definition", 7.5, "down", "not_clear")
+    assert value == {
+        "response": "utter_fibro_definition",
+        "answer_at": 7.5,
+        "message": "what is fibromyalgia",
+        "value": "down",
+        "reason": "not_clear",
+    }
+    for response, at, thumb, reason, problem in [
+        ("utter_fibro_definition", 7.5, "meh", None, "one of up, down"),
+        ("utter_fibro_definition", 7.5, "up", "not_clear", "with a thumbs down"),
+        ("utter_fibro_definition", 7.5, "down", "rude", "with a thumbs down"),
+        ("utter_fibro_definition", 8.0, "up", None, "no such answer"),
+        ("utter_fibro_symptoms", 7.5, "up", None, "no such answer"),
+        ("utter_greet", 2.0, "up", None, "only FAQ answers"),
+        (["utter_fibro_definition"], 7.5, "up", None, "only FAQ answers"),
+    ]:
+        with pytest.raises(RatingError, match=problem):
+            rating_for(CONVERSATION, response, at, thumb, reason)
+
+
+def test_the_latest_rating_of_each_answer_counts():
+    events = [
+        rating("down", 9.0, response="utter_a", answer_at=1.0),
+        rating("up", 9.5, response="utter_b", answer_at=2.0),
+        rating("down", 10.0, response="utter_a", answer_at=1.0, reason="wrong_topic"),
+        {"event": "slot", "name": "other", "value": {"value": "up"}},
+        {"event": "slot", "name": RATING_SLOT, "value": "not a rating"},
+    ]
+    ratings = ratings_from_events(events, "web-1")
+    assert [(r["response"], r["value"], r["reason"] if "reason" in r else None) for r in ratings] == [
+        ("utter_b", "up", None),
+        ("utter_a", "down", "wrong_topic"),
+    ]
+    assert {r["conversation_id"] for r in ratings} == {"web-1"} and ratings[1]["rated_at"] == 10.0
+
+
+def test_an_answer_takes_a_thumb_and_one_reason_and_no_more():
+    first = rating_for(CONVERSATION, "utter_fibro_definition", 7.5, "down")
+    events = [*CONVERSATION, {"event": "slot", "name": RATING_SLOT, "timestamp": 8.0, "value": first}]
+    second = rating_for(events, "utter_fibro_definition", 7.5, "down", "wrong_topic")
+    events.append({"event": "slot", "name": RATING_SLOT, "timestamp": 8.5, "value": second})
+    with pytest.raises(RatingError, match="rated already"):
+        rating_for(events, "utter_fibro_definition", 7.5, "up")
