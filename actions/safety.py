@@ -48,3 +48,13 @@ class ActionSafetyAnswerNo(Action):
         topic = topic_to_return_to(tracker.events)
         dispatcher.utter_message(response=f"utter_{topic}" if topic else "utter_safety_back_to_questions")
         return [SlotSet("safety_answer", None)]
+
+
+class ActionLeaveSafetyState(Action):
+    """The visitor clearly moved on to a question about the clinic's topics (data/rules.yml)."""
+
+    def name(self) -> str:
+        return "action_leave_safety_state"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        return [SlotSet("safety_state", False)]

@@ -185,7 +185,10 @@ class EscalationStore:
             )
             if open_record is None:
                 return None
-            if open_record.idempotency_key == escalation.idempotency_key:
+            # A retried action finds either the record it created or the transcript it already merged.
+            if open_record.idempotency_key == escalation.idempotency_key or (
+                open_record.transcript == escalation.transcript
+            ):
                 return RecordOutcome(open_record.id, stored=True, created=False)
             reason_changed = open_record.reason != escalation.reason
             # The latest kind of danger is the one staff must act on; every message is kept.

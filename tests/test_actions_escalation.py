@@ -250,3 +250,18 @@ async def test_the_channel_is_the_one_rasa_recorded_for_an_id_that_channel_issue
     await ActionRecordCrisis().run(CollectingDispatcher(), tracker, {})
     [escalation] = recorded
     assert escalation.channel == recorded_channel and escalation.conversation_id == sender
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("overdose_poisoning", "overdose"),
+        ("medical_emergency", "medical_emergency"),
+        ("other_in_danger", "other_in_danger"),
+    ],
+)
+async def test_crisis_is_recorded_with_the_reason_of_its_kind(recorded, kind, reason):
+    tracker = make_tracker(slots={"crisis_kind": kind}, text="my husband took all his pills", intent="crisis")
+    await ActionRecordCrisis().run(CollectingDispatcher(), tracker, {})
+    [escalation] = recorded
+    assert escalation.reason == reason and escalation.priority == "urgent"

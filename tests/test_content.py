@@ -91,8 +91,42 @@ def test_disclaimer_says_not_medical_advice_and_911(domain):
     assert "not medical advice" in text and "911" in text
 
 
-def test_crisis_sms_fits_one_segment_with_988_and_911(domain):
+SAFETY_NUMBERS = {
+    "utter_crisis_suicide_self_harm": ["988", "911"],
+    "utter_crisis_overdose_poisoning": ["911", "1-800-222-1222", "988"],
+    "utter_crisis_medical_emergency": ["911"],
+    "utter_crisis_other_in_danger": ["911", "988"],
+    "utter_ask_safety_answer": ["988"],
+    "utter_safety_followup": ["988", "911"],
+}
+
+
+def variants(domain, response):
+    """(language, channel, text) of every variation of a response."""
+    for variation in domain["responses"][response]:
+        language = next((c["value"] for c in variation.get("condition", []) if c["name"] == "language"), "en")
+        yield language, variation.get("channel", "web"), variation["text"]
+
+
+@pytest.mark.parametrize("response", sorted(SAFETY_NUMBERS))
+def test_every_safety_reply_has_its_numbers_in_english_and_spanish_on_web_and_sms(domain, response):
     from clinic.sms_render import split_segments
 
-    text = sms_text(domain, "utter_crisis")
-    assert split_segments(text) == [text] and "988" in text and "911" in text
+    found = {(language, channel): text for language, channel, text in variants(domain, response)}
+    assert set(found) == {("en", "web"), ("en", "sms"), ("es", "web"), ("es", "sms")}
+    for (language, channel), text in found.items():
+        assert all(number in text for number in SAFETY_NUMBERS[response]), (language, channel)
+        if channel == "sms":
+            assert split_segments(text) == [text], (response, language)
+
+
+def test_spanish_suicide_replies_say_press_2_or_text_ayuda(domain):
+    for language, _, text in variants(domain, "utter_crisis_suicide_self_harm"):
+        if language == "es":
+            assert "oprime 2" in text and "AYUDA" in text
+
+
+def test_medical_emergency_and_overdose_replies_start_with_911(domain):
+    for response in ("utter_crisis_overdose_poisoning", "utter_crisis_medical_emergency"):
+        for _, _, text in variants(domain, response):
+            assert text.index("911") < 25, text

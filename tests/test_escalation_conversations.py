@@ -25,8 +25,8 @@ def test_crisis_gets_988_and_911_in_the_first_reply_and_an_urgent_escalation(res
 
 def test_crisis_in_spanish_is_caught_too(rest, assistant):
     sender = visitor()
-    assert "988" in texts(rest.say(sender, "tomé demasiadas pastillas"))
-    assert [e["reason"] for e in escalations_of(assistant, sender)] == ["crisis"]
+    assert "911" in texts(rest.say(sender, "tomé demasiadas pastillas"))
+    assert [e["reason"] for e in escalations_of(assistant, sender)] == ["overdose"]
 
 
 def test_pain_hyperbole_is_not_a_crisis(rest, assistant):
@@ -114,7 +114,7 @@ def test_crisis_during_the_form_interrupts_it(rest, assistant):
 def test_parse_api_sees_the_crisis_screen(rest):
     parsed = rest.parse("honestly i just want to end it all")
     assert parsed["intent"] == {"name": "crisis", "confidence": 1.0}
-    assert parsed["crisis_screen"]["category"] == "suicidal_intent"
+    assert parsed["crisis_screen"]["kind"] == "suicide_self_harm"
 
 
 def test_parse_api_respects_negation(rest):

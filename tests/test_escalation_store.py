@@ -3,7 +3,7 @@
 import json
 import sqlite3
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,7 +14,8 @@ def new_escalation(**overrides) -> NewEscalation:
     fields = {
         "idempotency_key": f"conv-{uuid.uuid4().hex}:medical_advice:msg-1",
         "channel": "rest",
-        "conversation_id": "conv-1",
+        # A conversation of its own: urgent records of one conversation merge (merge_within).
+        "conversation_id": f"conv-{uuid.uuid4().hex}",
         "reason": "medical_advice",
         "triggering_message": "can I double my lyrica?",
         "transcript": [{"role": "user", "text": "can I double my lyrica?", "at": None}],
@@ -177,3 +178,63 @@ def test_forgetting_a_conversation_deletes_its_records_and_outbox_copies(store):
     assert not [e for e in store.list() if e["conversation_id"] == "conv-gone"]
     assert [e for e in store.list() if e["conversation_id"] == "conv-kept"]
     assert store.pending_in_outbox() == 1
+
+
+def crisis(conversation, key, reason="crisis", text="i want to die", at=None):
+    return new_escalation(
+        idempotency_key=f"{conversation}:{reason}:{key}",
+        conversation_id=conversation,
+        reason=reason,
+        triggering_message=text,
+        transcript=[{"role": "user", "text": text, "at": None}],
+        consent=False,
+        **({"created_at": at.isoformat()} if at else {}),
+    )
+
+
+WINDOW = timedelta(minutes=60)
+
+
+def test_later_crisis_messages_within_the_window_update_the_open_urgent_record(store):
+    conversation = f"conv-{uuid.uuid4().hex}"
+    first = store.record(crisis(conversation, "m1"), merge_within=WINDOW)
+    second = store.record(crisis(conversation, "m2", "overdose", "i took all my pills"), merge_within=WINDOW)
+    assert first.created and not second.created and second.merged and second.reason_changed
+    assert second.id == first.id
+    [row] = [e for e in store.list() if e["conversation_id"] == conversation]
+    assert row["reason"] == "overdose" and row["priority"] == "urgent"
+    assert row["triggering_message"] == "i want to die\ni took all my pills"
+    third = store.record(crisis(conversation, "m3", "overdose", "please"), merge_within=WINDOW)
+    assert third.merged and not third.reason_changed
+    # A retried action for a merged message changes nothing.
+    again = store.record(crisis(conversation, "m3", "overdose", "please"), merge_within=WINDOW)
+    assert again.id == first.id and not again.created
+    assert [e for e in store.list() if e["conversation_id"] == conversation][0]["triggering_message"].count(
+        "please"
+    ) == 1
+
+
+def test_after_the_window_a_crisis_gets_a_new_record(store):
+    conversation = f"conv-{uuid.uuid4().hex}"
+    store.record(crisis(conversation, "m1", at=datetime.now(UTC) - timedelta(minutes=90)), merge_within=WINDOW)
+    later = store.record(crisis(conversation, "m2"), merge_within=WINDOW)
+    assert later.created and not later.merged
+    assert len([e for e in store.list() if e["conversation_id"] == conversation]) == 2
+
+
+def test_a_resolved_crisis_is_not_reopened_by_a_new_message(store):
+    from staff.escalations.models import Escalation
+
+    conversation = f"conv-{uuid.uuid4().hex}"
+    first = store.record(crisis(conversation, "m1"), merge_within=WINDOW)
+    Escalation.objects.filter(id=first.id).update(status="resolved")
+    assert store.record(crisis(conversation, "m2"), merge_within=WINDOW).created
+
+
+def test_only_urgent_escalations_are_merged(store):
+    conversation = f"conv-{uuid.uuid4().hex}"
+    store.record(new_escalation(idempotency_key=f"{conversation}:a", conversation_id=conversation), merge_within=WINDOW)
+    second = store.record(
+        new_escalation(idempotency_key=f"{conversation}:b", conversation_id=conversation), merge_within=WINDOW
+    )
+    assert second.created

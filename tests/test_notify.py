@@ -98,3 +98,24 @@ async def test_failed_notifications_are_sent_by_the_retry_pass(receiver, escalat
     receiver["fail_first"] = 0
     await retry_pending(store, receiver["settings"])
     assert str(outcome.id) not in {row["id"] for row in await asyncio.to_thread(store.unnotified)}
+
+
+async def test_a_merged_crisis_message_alerts_staff_again_only_when_the_kind_changes(receiver, escalation_db, tmp_path):
+    store = EscalationStore(outbox=tmp_path / "outbox")
+    conversation = f"conv-{uuid.uuid4().hex}"
+
+    def message(key, reason, text):
+        return new_escalation(
+            idempotency_key=f"{conversation}:{key}",
+            conversation_id=conversation,
+            reason=reason,
+            triggering_message=text,
+            transcript=[{"role": "user", "text": text, "at": None}],
+            consent=False,
+        )
+
+    first = await escalate(message("m1", "crisis", "i want to die"), store=store, webhook=receiver["settings"])
+    same_kind = await escalate(message("m2", "crisis", "please"), store=store, webhook=receiver["settings"])
+    new_kind = await escalate(message("m3", "overdose", "i took them all"), store=store, webhook=receiver["settings"])
+    assert first.id == same_kind.id == new_kind.id
+    assert [json.loads(call["body"])["reason"] for call in receiver["calls"]] == ["crisis", "overdose"]

@@ -313,7 +313,8 @@ def test_crisis_by_sms_puts_988_and_911_in_the_first_sms(sms_assistant, twilio):
         if records:
             break
         time.sleep(0.3)
-    assert records[0]["reason"] == "crisis" and records[0]["channel"] == "sms"
+    # Pills taken: the overdose reply (911 and Poison Control first, 988 too).
+    assert records[0]["reason"] == "overdose" and records[0]["channel"] == "sms"
 
 
 def test_staff_can_reach_back_a_crisis_texter_whose_number_is_kept_encrypted(sms_assistant, twilio, monkeypatch):
@@ -386,3 +387,22 @@ def test_api_server_down_for_good_is_logged_and_kept(sms_assistant, twilio):
     assert any(reply_to == sid for _, reply_to, _ in state.failed_sends())
     with open(sms_assistant["rasa_log"], encoding="utf-8") as log:
         assert f"event=sms.send_failed reply_to={sid}" in log.read()
+
+
+def test_a_spanish_crisis_by_sms_stays_with_the_person_in_spanish(sms_assistant, twilio):
+    number = new_number()
+    first = exchange(sms_assistant, twilio, number, "ya no aguanto, me quiero quitar la vida")
+    assert "988" in first[0] and "oprime 2" in first[0] and "911" in first[0]
+    follow_up = exchange(sms_assistant, twilio, number, "gracias")
+    assert "Sigo aqui contigo" in " ".join(follow_up) and "988" in " ".join(follow_up)
+    again = exchange(sms_assistant, twilio, number, "me voy a matar hoy")
+    assert "988" in again[0]
+    sender, _ = conversation_events(sms_assistant, number)
+    records = [e for e in list_escalations(sms_assistant["env"]) if e["conversation_id"] == sender]
+    assert len(records) == 1 and records[0]["reason"] == "crisis" and records[0]["priority"] == "urgent"
+
+
+def test_a_possible_crisis_by_sms_is_asked_directly_with_988(sms_assistant, twilio):
+    number = new_number()
+    question = " ".join(exchange(sms_assistant, twilio, number, "i cant go on like this"))
+    assert "Are you thinking about suicide or about hurting yourself?" in question and "988" in question

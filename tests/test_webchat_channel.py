@@ -121,3 +121,14 @@ def test_local_secret_prefers_the_environment_and_otherwise_persists_one(tmp_pat
     assert len(made) == 64 and local_secret("SOME_TEST_SECRET", "some-secret") == made
     monkeypatch.setenv("SOME_TEST_SECRET", "from-env")
     assert local_secret("SOME_TEST_SECRET", "some-secret") == "from-env"
+
+
+def test_a_crisis_in_the_web_chat_is_answered_first_and_the_chat_stays_in_the_safety_state(visitors):
+    tab = visitors()
+    tab.say("I keep thinking about ending my life")
+    [reply] = tab.answers(1)
+    assert "988" in reply["text"] and "911" in reply["text"]
+    tab.say("thank you")
+    [follow_up] = tab.answers(1)
+    assert "still here with you" in follow_up["text"] and "alerted" in follow_up["text"]
+    assert not follow_up.get("buttons") and not follow_up.get("quick_replies")

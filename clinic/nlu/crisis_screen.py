@@ -1,15 +1,16 @@
 """A Rasa graph component that makes the crisis decision for every parsed message.
 
-It runs after the intent classifier (and the fallback classifier), so every channel and the
-``/model/parse`` API get the same decision, made by the lexicon and the dedicated crisis model
-together (clinic/safety/decision.py). A crisis makes the intent ``crisis`` with confidence 1.0,
-whatever the classifier said; a possible crisis makes it ``possible_crisis``. The parse result
-carries ``crisis_screen`` (outcome, kind, source, language, and for a possible crisis the
-classifier's own intent, which a clear "no" to the direct question returns to). The intent classifier never decides
-crisis alone: its own ``crisis`` or ``possible_crisis`` prediction is replaced by its next
-intent when the screen finds none (it fired on "quiero" when its only Spanish examples were
-crisis ones). It runs before the fallback classifier, so that next intent meets the same
-confidence threshold as any other.
+It runs right after the intent classifier, so every channel and the ``/model/parse`` API get
+the same decision, made by the lexicon and the dedicated crisis model together
+(clinic/safety/decision.py). A crisis makes the intent ``crisis`` with confidence 1.0, whatever
+the classifier said; a possible crisis makes it ``possible_crisis``. The parse result carries
+``crisis_screen`` (outcome, kind, source, language, and for a possible crisis the classifier's
+own intent, which a clear "no" to the direct question returns to). The conversation's language
+is kept by clinic/nlu/language_policy.py, from clinic/nlu/language_identifier.py. The intent
+classifier never decides crisis alone: its own ``crisis`` or ``possible_crisis`` prediction is
+replaced by its next intent when the screen finds none (it fired on "quiero" when its only
+Spanish examples were crisis ones). The fallback classifier runs after this one, so that next
+intent meets the same confidence threshold as any other.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ class Slice:
     false_alarms: int = 0
     misses: list[Example] = field(default_factory=list)
     alarms: list[tuple[Example, Decision]] = field(default_factory=list)
+    wrong_kind: list[tuple[Example, Decision]] = field(default_factory=list)
 
     @property
     def recall(self) -> float:
@@ -51,6 +52,8 @@ class Slice:
                 expected = example.outcome if example.outcome != "possible_crisis" else None
                 if (decision.outcome == CRISIS and decision.kind == expected) or expected is None:
                     self.right_kind += 1
+                else:
+                    self.wrong_kind.append((example, decision))
         else:
             self.ordinary += 1
             if decision.outcome != NONE:
@@ -102,6 +105,17 @@ def render(slices: dict[str, Slice], detector: CrisisDetector) -> str:
     everything = slices["all"]
     lines += ["", f"Targets met: {'yes' if meets_targets(slices) else 'NO'}", "", "## Misses", ""]
     lines += [f"- [{e.language}/{e.style}, {e.category}, {e.outcome}] {e.text}" for e in everything.misses] or ["None."]
+    lines += [
+        "",
+        "## Caught with another reply",
+        "",
+        "A crisis answered with the direct question, or with the reply of another kind.",
+        "",
+    ]
+    lines += [
+        f"- [{e.language}/{e.style}, {e.outcome}] {e.text} -> {d.outcome} {d.kind or ''}".rstrip()
+        for e, d in everything.wrong_kind
+    ] or ["None."]
     lines += ["", "## False alarms", ""]
     lines += [
         f"- [{e.language}/{e.style}, {e.category}] {e.text} -> {d.outcome} ({d.source}, p={d.probability:.2f})"

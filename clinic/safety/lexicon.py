@@ -62,11 +62,13 @@ NEGATORS = frozenset(
 PAST = re.compile(
     r"\b(used to|years ago|yrs ago|long time ago|long ago|when i was|as a (kid|teen|teenager)|back in|"
     r"last (year|month)|in (19|20)\d\d|hace (anos|mucho|tiempo)|de (nina|nino|adolescente|joven)|"
-    r"el ano pasado|en (19|20)\d\d|one time|once(?=[,.?!]|$| before| when| years))\b"
+    r"el ano pasado|en (19|20)\d\d|one time|(?<!at )once(?=[,.?!]|$| before| when| years))\b"
 )
-# "ya no aguanto", "I can't take it": the "no" is about enduring, not about what follows.
+# "ya no aguanto", "not sure": the "no" is about enduring or about certainty, not about what
+# follows ("ya no aguanto me voy a matar", "I'm not sure I'll make it through the week").
 CLAUSE_BREAK = re.compile(
-    r"[.,;:!?\n]|\b(?:but|though|although|however|pero|aunque)\b|\bno (?:aguanto|puedo mas|doy mas)\b"
+    r"[.,;:!?\n]|\b(?:but|though|although|however|pero|aunque)\b"
+    r"|\bno (?:aguanto|puedo mas|doy mas|se si)\b|\b(?:not sure|don't know if|dont know if)\b"
 )
 WORD = re.compile(r"[a-z0-9']+")
 
@@ -93,12 +95,19 @@ class CrisisMatch:
 
 def load_lexicon(path: Path = DEFAULT_LEXICON) -> list[LexiconEntry]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    words: dict[str, str] = data.get("words") or {}
+
+    def expanded(pattern: str) -> str:
+        for name, alternatives in words.items():
+            pattern = pattern.replace(f"<{name}>", alternatives)
+        return pattern
+
     return [
         LexiconEntry(
             id=item["id"],
             category=item["category"],
             language=item["language"],
-            pattern=re.compile(item["pattern"]),
+            pattern=re.compile(expanded(item["pattern"])),
             example=item["example"],
             negated=item["negated"],
             weak=item.get("strength") == "weak",
@@ -140,7 +149,8 @@ def screen_in_detail(text: str | None, lexicon: list[LexiconEntry] | None = None
     strong: list[CrisisMatch] = []
     for entry in lexicon if lexicon is not None else cached_lexicon():
         for found in entry.pattern.finditer(normalised):
-            if _is_negated(normalised, found.start()):
+            acts_at = found.start("act") if "act" in entry.pattern.groupindex else -1
+            if _is_negated(normalised, found.start()) or (acts_at >= 0 and _is_negated(normalised, acts_at)):
                 negated = True
                 continue
             match = CrisisMatch(entry.id, entry.category, found.group(0))

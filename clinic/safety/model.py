@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import math
 import pickle
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,7 +42,7 @@ VECTORIZERS: tuple[dict[str, Any], ...] = (
 C = 10.0
 # The share of ordinary messages (among those the lexicon lets through) the thresholds may flag
 # in cross-validation; the rest of the error budget of 1% is kept for unseen wording.
-FALSE_ALARM_BUDGET = 0.006
+FALSE_ALARM_BUDGET = 0.01
 FOLDS = 5
 
 
@@ -105,13 +106,11 @@ class CrisisModel:
 
 
 def nlu_examples(path: Path = NLU_FILE) -> list[str]:
-    """The intent examples of data/nlu.yml except the crisis intent's: ordinary FAQ traffic."""
-    import re
-
+    """The intent examples of data/nlu.yml except the safety intents': ordinary FAQ traffic."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     texts: list[str] = []
     for block in data.get("nlu", []):
-        if block.get("intent") in (None, "crisis"):
+        if block.get("intent") in (None, "crisis", "possible_crisis"):
             continue
         for line in block["examples"].splitlines():
             line = line.strip()
@@ -121,7 +120,7 @@ def nlu_examples(path: Path = NLU_FILE) -> list[str]:
     return texts
 
 
-def _vectorize(texts: list[str], vectorizers: list[Any] | None = None) -> tuple[Any, list[Any]]:
+def vectorize(texts: list[str], vectorizers: list[Any] | None = None) -> tuple[Any, list[Any]]:
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -133,10 +132,10 @@ def _vectorize(texts: list[str], vectorizers: list[Any] | None = None) -> tuple[
     return matrix, vectorizers
 
 
-def _fit(texts: list[str], flagged: np.ndarray, kinds: list[str]) -> tuple[list[Any], Any, Any]:
+def fit_models(texts: list[str], flagged: np.ndarray, kinds: list[str]) -> tuple[list[Any], Any, Any]:
     from sklearn.linear_model import LogisticRegression
 
-    matrix, vectorizers = _vectorize(texts)
+    matrix, vectorizers = vectorize(texts)
     binary = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(matrix, flagged)
     kind_rows = np.flatnonzero(flagged)
     kind = LogisticRegression(C=C, max_iter=5000).fit(matrix[kind_rows], [kinds[i] for i in kind_rows])
@@ -171,16 +170,16 @@ def train(examples: list[Example], extra_negatives: list[str]) -> CrisisModel:
 
     out_of_fold = np.zeros(len(texts))
     for train_rows, test_rows in GroupKFold(n_splits=FOLDS).split(texts, flagged, groups):
-        vectorizers, binary, _ = _fit(
+        vectorizers, binary, _ = fit_models(
             [texts[i] for i in train_rows], flagged[train_rows], [kinds[i] for i in train_rows]
         )
-        matrix, _ = _vectorize([texts[i] for i in test_rows], vectorizers)
+        matrix, _ = vectorize([texts[i] for i in test_rows], vectorizers)
         out_of_fold[test_rows] = binary.predict_proba(matrix)[:, 1]
     caught = np.array([screen(example.text) is not None for example in examples] + [False] * len(extra_negatives))
     in_corpus = np.arange(len(texts)) < len(examples)
     crisis_threshold, possible_threshold = thresholds(out_of_fold[in_corpus], flagged[in_corpus], caught[in_corpus])
 
-    vectorizers, binary, kind = _fit(texts, flagged, kinds)
+    vectorizers, binary, kind = fit_models(texts, flagged, kinds)
     return CrisisModel(
         vocabularies=[dict(vectorizer.vocabulary_) for vectorizer in vectorizers],
         idf=[vectorizer.idf_.astype(np.float64) for vectorizer in vectorizers],

@@ -96,6 +96,8 @@ KEYWORDS = (
     "lastimarme",
     # Neighbours of the words above that mean something else: kept as they are.
     "overdoses",
+    "suicidar",
+    "suicida",
     "muerte",
     "matarse",
     "cortarse",

@@ -97,6 +97,7 @@ def snapshot_turns(start: datetime, *texts: tuple[str, str]) -> list[dict[str, A
 
 @pytest.fixture
 def make_escalation(db):
+    from clinic.escalations import priority_for
     from staff.escalations.models import Escalation
 
     def make(**fields: Any) -> Escalation:
@@ -108,7 +109,7 @@ def make_escalation(db):
             "channel": "socketio",
             "conversation_id": f"web-{next(_keys):032d}",
             "reason": reason,
-            "priority": "urgent" if reason == "crisis" else "normal",
+            "priority": priority_for(reason),
             "first_name": "Maria",
             "contact_phone": "+19495550142",
             "contact_email": "maria@example.org",

@@ -240,3 +240,16 @@ def test_web_reply_while_rasa_is_down_is_kept_and_reported(staff_client, make_es
     page = staff_client.post(reverse("act", args=[escalation.pk, "reply"]), {"text": "Hello"}, follow=True)
     assert page.status_code == 200 and "could not be sent" in page.content.decode()
     assert StaffReply.objects.get(escalation=escalation).delivery == "failed"
+
+
+def test_resolving_a_crisis_escalation_ends_the_conversations_safety_state(
+    console_env, rest, staff_client, make_escalation
+):
+    conversation = f"rest-{uuid.uuid4().hex}"
+    rest.say(conversation, "i want to kill myself")
+    assert "988" in " ".join(m.get("text", "") for m in rest.say(conversation, "ok"))
+    escalation = make_escalation(channel="rest", conversation_id=conversation, reason="crisis")
+    staff_client.post(reverse("act", args=[escalation.pk, "resolve"]), {"outcome": "referred_emergency"})
+    slots = [e for e in tracker_events(console_env, conversation) if e["event"] == "slot"]
+    assert slots[-1]["name"] == "safety_state" and slots[-1]["value"] is False
+    assert "988" not in " ".join(m.get("text", "") for m in rest.say(conversation, "ok"))

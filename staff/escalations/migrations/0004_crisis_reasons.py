@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('escalations', '0003_audit_append_only'),
+        ("escalations", "0003_audit_append_only"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='escalation',
-            name='reason',
-            field=models.CharField(choices=[('crisis', 'Crisis: suicide or self-harm'), ('overdose', 'Crisis: overdose or poisoning'), ('medical_emergency', 'Crisis: medical emergency now'), ('other_in_danger', 'Crisis: someone else in danger'), ('medical_advice', 'Personal medical question'), ('request_human', 'Asked for a person'), ('appointment', 'Appointment'), ('fallback', 'Bot could not help')], max_length=20),
+            model_name="escalation",
+            name="reason",
+            field=models.CharField(
+                choices=[
+                    ("crisis", "Crisis: suicide or self-harm"),
+                    ("overdose", "Crisis: overdose or poisoning"),
+                    ("medical_emergency", "Crisis: medical emergency now"),
+                    ("other_in_danger", "Crisis: someone else in danger"),
+                    ("medical_advice", "Personal medical question"),
+                    ("request_human", "Asked for a person"),
+                    ("appointment", "Appointment"),
+                    ("fallback", "Bot could not help"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

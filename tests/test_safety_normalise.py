@@ -1,0 +1,62 @@
+"""The normal form both crisis layers read, and the language of a message."""
+
+import pytest
+
+from clinic.safety.language import detect_language
+from clinic.safety.normalise import normalise
+
+
+@pytest.mark.parametrize(
+    ("typed", "normal"),
+    [
+        ("s u i c i d e", "suicide"),
+        ("S.U.I.C.I.D.E", "suicide"),
+        ("thinking of s-e-l-f h-a-r-m", "thinking of selfharm"),  # the lexicon reads self[- ]?harm
+        ("sui-ci-dio", "suicidio"),
+        ("i wanna k1ll myself", "i want to kill myself"),
+        ("su*cide", "suicide"),
+        ("m4tarme", "matarme"),
+        ("$uicide", "suicide"),
+        ("diiiiie", "die"),
+        ("moriiiir", "morir"),
+        ("killlll mysefl", "kill myself"),
+        ("im so suicdal", "i'm so suicidal"),
+        ("kiero morir", "quiero morir"),
+        ("Tomé demasiadas pastillas", "tome demasiadas pastillas"),
+        ("I\u2019m done", "i'm done"),
+        ("sewerslide", "suicide"),
+    ],
+)
+def test_disguised_and_misspelt_words_get_one_normal_form(typed, normal):
+    assert normalise(typed) == normal
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["I take 300mg b4 bed", "call 988 or 911", "my zip is 92618", "a lot", "muerte", "overdoses", "suicida"],
+)
+def test_numbers_doses_and_ordinary_words_are_left_alone(typed):
+    assert normalise(typed) == typed.lower()
+
+
+def test_someone_elses_act_is_not_turned_into_ones_own():
+    # "matarse" is one letter from "matarme": a typo fix must not change who is in danger.
+    assert normalise("mi esposo quiere matarse") == "mi esposo quiere matarse"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("quiero una cita", "es"),
+        ("ya me cansé de vivir así", "es"),
+        ("gracias", "es"),
+        ("I want an appointment", "en"),
+        ("thanks so much", "en"),
+        ("ok", None),
+        ("988", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_language_is_told_by_common_words_or_not_at_all(text, language):
+    assert detect_language(text) == language
