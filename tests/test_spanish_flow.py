@@ -27,7 +27,7 @@ def directory():
     ("text", "value"),
     [
         ("sí", True),
-        ("Si, claro", True),
+        ("Sí, estoy de acuerdo", True),
         ("de acuerdo", True),
         ("Sí acepto.", True),
         ("no acepto", False),
@@ -78,7 +78,6 @@ def test_a_spanish_escalation_records_its_language_and_the_need_for_a_spanish_sp
     escalation = build_escalation(
         reason="request_human",
         sender_id="s1",
-        channel="rest",
         trigger={"text": "quiero hablar con alguien", "message_id": "m1"},
         events=[],
         language="es",
@@ -91,7 +90,6 @@ def test_an_english_visitor_asking_for_a_spanish_speaker_is_flagged_too(director
     escalation = build_escalation(
         reason="request_human",
         sender_id="s2",
-        channel="rest",
         trigger={"text": "x", "message_id": "m2"},
         events=[],
         language="en",
@@ -112,9 +110,7 @@ def test_the_next_steps_are_said_in_spanish(directory):
 
 def test_the_callback_window_in_spanish(directory):
     window = next_callback_window(directory, datetime(2026, 11, 24, 19, 0, tzinfo=PACIFIC))
-    assert window.describe(datetime(2026, 11, 24).date(), "es") == (
-        "mañana (miércoles) desde las 8:00 a. m."
-    )
+    assert window.describe(datetime(2026, 11, 24).date(), "es") == ("mañana (miércoles) desde las 8:00 a. m.")
 
 
 def test_the_finder_answers_in_spanish_on_the_web_and_by_sms(directory):

@@ -2,14 +2,18 @@ from clinic.topics import best_guess, confirmation_prompt, topic_label, topic_la
 
 
 def test_every_answerable_intent_has_a_label(domain):
-    unlabeled = set(domain["intents"]) - set(topic_labels()) - {
-        "affirm",
-        "deny",
-        "out_of_scope",
-        "crisis",
-        "possible_crisis",
-        "change_language",
-    }
+    unlabeled = (
+        set(domain["intents"])
+        - set(topic_labels())
+        - {
+            "affirm",
+            "deny",
+            "out_of_scope",
+            "crisis",
+            "possible_crisis",
+            "change_language",
+        }
+    )
     assert unlabeled == set()
 
 
