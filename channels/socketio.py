@@ -185,7 +185,7 @@ class WebChatInput(InputChannel):
     def _agent(self) -> Any:
         return getattr(self._app.ctx, "agent", None) if self._app else None
 
-    async def _show_language(self, sio: AsyncServer, sid: str, conversation_id: str) -> None:
+    async def _show_language(self, sio: AsyncServer, sid: str, conversation_id: str) -> str:
         """Gives the widget its interface words in the conversation's language when it changed.
 
         A conversation without a language yet shows the widget's setting (content/widget_strings.yml).
@@ -194,6 +194,7 @@ class WebChatInput(InputChannel):
         if self._shown.get(sid) != language:
             self._shown[sid] = language
             await sio.emit("language", {"language": language, "strings": widget_strings(language)}, room=sid)
+        return language
 
     async def _history(self, conversation_id: str) -> list[dict[str, Any]]:
         agent = self._agent()
@@ -267,10 +268,11 @@ class WebChatInput(InputChannel):
                 history = await self._history(conversation_id)
             self._conversations[sid] = conversation_id
             await sio.enter_room(sid, conversation_id)
-            await sio.emit("widget_config", self._settings(self._languages.get(sid, "en")), room=sid)
+            # The interface words first, so the greeting card is drawn in the conversation's language.
+            language = await self._show_language(sio, sid, conversation_id)
+            await sio.emit("widget_config", self._settings(language), room=sid)
             await sio.emit("session_confirm", token, room=sid)
             await sio.emit("history", history, room=sid)
-            await self._show_language(sio, sid, conversation_id)
 
         @sio.on("user_uttered")
         async def handle_message(sid: str, data: Any) -> dict[str, Any]:

@@ -102,18 +102,23 @@ class Tab:
 
     def __init__(self, base: str, language: str) -> None:
         self.events: queue.Queue[tuple[str, object]] = queue.Queue()
+        self.held: dict[str, list] = {}
         self.client = socketio.Client(reconnection=False)
-        for name in ("session_confirm", "history", "bot_uttered", "language"):
+        for name in ("session_confirm", "history", "bot_uttered", "language", "widget_config"):
             self.client.on(name, lambda data, name=name: self.events.put((name, data)))
         self.client.connect(base, transports=["polling"])
         self.client.emit("session_request", {"session_id": None, "language": language})
         self.token = self.wait("session_confirm")
 
     def wait(self, name, timeout=30):
+        """The next ``name`` event; other events that arrive meanwhile are kept for their own wait."""
+        if self.held.get(name):
+            return self.held[name].pop(0)
         while True:
             event, data = self.events.get(timeout=timeout)
             if event == name:
                 return data
+            self.held.setdefault(event, []).append(data)
 
     def say(self, text, settle=1.5):
         """Sends ``text``; the bot's texts (Rasa sends each paragraph on its own) until they stop coming."""
@@ -127,8 +132,7 @@ class Tab:
             if event == "bot_uttered":
                 replies.append(data["text"])
             else:
-                self.events.put((event, data))
-                return "\n".join(replies)
+                self.held.setdefault(event, []).append(data)
 
     def close(self):
         self.client.eio.disconnect(abort=True)
@@ -151,8 +155,10 @@ def test_the_widgets_language_setting_starts_a_spanish_conversation_and_its_inte
     visitor = tab("es")
     shown = visitor.wait("language")
     assert shown["language"] == "es" and shown["strings"]["send"] == "Enviar"
-    replies = visitor.say("hi")
-    assert replies.startswith("Doy información general") and "\n¡Hola!" in replies
+    card = visitor.wait("widget_config")
+    assert card["disclaimer"].startswith("Doy información general") and card["intro"].startswith("Pregúnteme")
+    assert "¿Qué es la fibromialgia?" in card["suggestions"]
+    assert visitor.say("hi").startswith("¡Hola!")
 
 
 def test_over_socketio_faq_form_and_crisis_are_in_spanish_and_the_interface_follows_a_switch(tab):
