@@ -178,7 +178,7 @@ class TwilioSmsInput(InputChannel):
         if not allowed:
             logger.warning("event=sms.rate_limited message_sid=%s sender=%s", sid, sender)
             if tell and not await asyncio.to_thread(state.is_opted_out, sender):
-                await self._say(number, sender, sid, "sms_rate_limited")
+                await self._say(number, sender, sid, "sms_rate_limited", await conversation_language(sender))
             return
         if await asyncio.to_thread(state.is_opted_out, sender):
             if keyword and keyword.kind in ("start", "opt_in_when_opted_out"):
@@ -194,7 +194,7 @@ class TwilioSmsInput(InputChannel):
         elif keyword and keyword.kind == "help":
             await self._say(number, sender, sid, "sms_help", keyword.language)
         elif pictures and not body.strip():
-            await self._say(number, sender, sid, "sms_picture")
+            await self._say(number, sender, sid, "sms_picture", await conversation_language(sender))
         else:
             text = await self._menu_choice(sender, body)
             collector = SmsOutput()

@@ -320,6 +320,7 @@ class WebChatInput(InputChannel):
 
     async def _refuse_for_now(self, sio: AsyncServer, sid: str, text: str, wait: float) -> None:
         """Tells the socket its message was not handled: a reply for people, an event for programs."""
-        notice = clinic_message("chat_rate_limited", self.name(), phone=default_directory().group_phone)
+        language = self._shown.get(sid) or self._languages.get(sid, "en")
+        notice = clinic_message("chat_rate_limited", self.name(), language, phone=default_directory().group_phone)
         await sio.emit("rate_limited", {"text": text, "retry_after": wait}, room=sid)
         await sio.emit("bot_uttered", notice, room=sid)
