@@ -31,6 +31,8 @@ SWITCH_WORDS = 3
 CONFIDENT = 0.8
 
 WORD = re.compile(r"[a-z0-9']+")
+# Keyboard noise ("hhhhhhhh", "xzkq") tells no language: lingua would still pick one.
+NOISE = re.compile(r"^[^aeiouy]+$|(.)\1{3,}")
 
 
 def fold(text: str) -> str:
@@ -126,7 +128,14 @@ class LanguageIdentifier:
     def detect(self, text: str | None) -> Detection:
         words = WORD.findall(fold(text or ""))
         requested = self.requested(words)
-        telling = [w for w in words if w not in self._words.neutral and not w.isdigit()]
+        shorthand = self._words.shorthand
+        telling = [
+            w
+            for w in words
+            if w not in self._words.neutral
+            and not w.isdigit()
+            and (not NOISE.search(w) or any(w in shorthand[lang] for lang in LANGUAGES))
+        ]
         if not telling:
             return Detection(None, 0.0, len(words), requested)
         votes = {lang: sum(w in self._words.shorthand[lang] for w in telling) for lang in LANGUAGES}

@@ -36,7 +36,7 @@ def test_short_messages_are_identified_with_at_least_97_percent_accuracy(identif
     assert accuracy >= TARGET_ACCURACY, wrong
 
 
-@pytest.mark.parametrize("text", ["ok", "no", "988", "92618", "Irvine", "lyrica", ""])
+@pytest.mark.parametrize("text", ["ok", "no", "988", "92618", "Irvine", "lyrica", "", "hhhhhhhhhhhh", "xzkq"])
 def test_words_shared_by_both_languages_tell_no_language(identifier, text):
     assert identifier.detect(text).language is None
 
