@@ -4,7 +4,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from clinic.language import session_language
+from clinic.language import OPENING_LANGUAGE_METADATA, session_language
 from clinic.responses import response_variation
 from clinic.safety import CRISIS_FIRST_METADATA
 from clinic.web_chat import DISCLAIMER_SHOWN_METADATA
@@ -30,7 +30,10 @@ class ActionSessionStart(Action):
     ) -> list[EventType]:
         metadata = tracker.get_slot("session_started_metadata") or {}
         language = session_language(metadata)
-        if not (metadata.get(CRISIS_FIRST_METADATA) or metadata.get(DISCLAIMER_SHOWN_METADATA)):
+        # Only a session a visitor's message opened (our channels mark it) gets the note: one the
+        # HTTP API opens has nobody to read it, and Rasa has no output channel to send it on.
+        from_visitor = OPENING_LANGUAGE_METADATA in metadata
+        if from_visitor and not (metadata.get(CRISIS_FIRST_METADATA) or metadata.get(DISCLAIMER_SHOWN_METADATA)):
             # Rendered here: Rasa would render the response before the slot below is set.
             note = response_variation(
                 domain["responses"], "utter_disclaimer", language, tracker.get_latest_input_channel()

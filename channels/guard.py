@@ -57,10 +57,10 @@ def guard_handler(
                 # Tells a new session to skip its opening note, so 988/911 (or the direct
                 # question, with 988) is the first reply. The same cached detector as the NLU's.
                 message.metadata = {**(message.metadata or {}), CRISIS_FIRST_METADATA: True}
-            # A new session's note goes out before the message is parsed: it needs the language now.
-            language = LanguageIdentifier.load().detect(message.text).language
-            if language:
-                message.metadata = {**(message.metadata or {}), OPENING_LANGUAGE_METADATA: language}
+            # A new session's note goes out before the message is parsed: it needs the language now
+            # ("" when the message does not tell; the key also marks a visitor's message).
+            language = LanguageIdentifier.load().detect(message.text).language or ""
+            message.metadata = {**(message.metadata or {}), OPENING_LANGUAGE_METADATA: language}
         return await on_new_message(message)
 
     return handle

@@ -22,14 +22,27 @@ def tracker_with_ranking(ranking):
 
 async def test_session_start_opens_with_the_disclaimer(domain):
     dispatcher = CollectingDispatcher()
-    events = await ActionSessionStart().run(dispatcher, tracker_with_ranking([{"name": "greet"}]), domain)
+    tracker = tracker_with_ranking([{"name": "greet"}])
+    tracker.slots["session_started_metadata"] = {"opening_language": ""}
+    events = await ActionSessionStart().run(dispatcher, tracker, domain)
     assert [m["text"] for m in dispatcher.messages] == [domain["responses"]["utter_disclaimer"][0]["text"]]
+    assert events == [SessionStarted(), SlotSet("language", None), ActionExecuted("action_listen")]
+
+
+async def test_a_session_the_http_api_opens_gets_no_note(domain):
+    dispatcher = CollectingDispatcher()
+    events = await ActionSessionStart().run(dispatcher, tracker_with_ranking([{"name": "greet"}]), domain)
+    assert dispatcher.messages == []
     assert events == [SessionStarted(), SlotSet("language", None), ActionExecuted("action_listen")]
 
 
 @pytest.mark.parametrize(
     "metadata",
-    [{"language": "es"}, {"opening_language": "es"}, {"language": "es", "opening_language": "en"}],
+    [
+        {"language": "es", "opening_language": ""},
+        {"opening_language": "es"},
+        {"language": "es", "opening_language": "en"},
+    ],
 )
 async def test_session_start_speaks_the_widgets_language_or_the_first_messages(domain, metadata):
     dispatcher = CollectingDispatcher()
