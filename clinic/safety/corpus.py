@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import itertools
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,14 +156,6 @@ def write_examples(path: Path, examples: list[Example]) -> None:
 def read_examples(path: Path) -> list[Example]:
     with path.open(encoding="utf-8", newline="") as handle:
         return [Example(**row) for row in csv.DictReader(handle, delimiter="\t")]
-
-
-def summary(examples: list[Example]) -> dict[str, Counter[str]]:
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for example in examples:
-        counts[example.language]["crisis" if example.flagged else "none"] += 1
-        counts[example.language][f"{example.style}"] += 1
-    return counts
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,10 +7,11 @@ from django.db import models
 
 
 class Reason(models.TextChoices):
-    CRISIS = "crisis", "Crisis: suicide or self-harm"
-    OVERDOSE = "overdose", "Crisis: overdose or poisoning"
-    MEDICAL_EMERGENCY = "medical_emergency", "Crisis: medical emergency now"
-    OTHER_IN_DANGER = "other_in_danger", "Crisis: someone else in danger"
+    # Short labels: the queue's reason filter must fit a 320 px screen.
+    CRISIS = "crisis", "Crisis: suicide"  # suicide or self-harm
+    OVERDOSE = "overdose", "Crisis: overdose"  # overdose or poisoning
+    MEDICAL_EMERGENCY = "medical_emergency", "Crisis: emergency"  # a medical emergency now
+    OTHER_IN_DANGER = "other_in_danger", "Crisis: someone else"  # someone else in danger
     MEDICAL_ADVICE = "medical_advice", "Personal medical question"
     REQUEST_HUMAN = "request_human", "Asked for a person"
     APPOINTMENT = "appointment", "Appointment"
