@@ -26,8 +26,8 @@ ACTIONS_PORT ?= 5055
 CRISIS_MODEL := build/crisis/model.pkl
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json
 
-.PHONY: help install spacy crisis-model safety-split evaluate-safety train migrate run run-prod shell test validate pytest e2e evaluate bench lint clean \
-	escalations gazetteer retention-purge forget staff-user heldout
+.PHONY: help install spacy crisis-model safety-split evaluate-safety train migrate run run-prod shell test validate pytest e2e evaluate bench lint clean review-export \
+	escalations gazetteer retention-purge forget staff-user heldout dialogues
 
 help:
 	@echo "make run       start everything (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), demo site :8080, staff console :8000)"
@@ -36,7 +36,9 @@ help:
 	@echo "make train     train the model when its inputs changed"
 	@echo "make shell     talk to the assistant in the terminal"
 	@echo "make evaluate  5-fold NLU cross-validation into reports/"
+	@echo "make review-export  write the review page's labelled messages to data/nlu_reviewed.yml and tests/reviewed_stories.yml"
 	@echo "make heldout   play the held-out conversations against the real servers, into reports/heldout.md"
+	@echo "make dialogues play the dialogue test set (tests/dialogues/) against the real servers, into reports/dialogues.md"
 	@echo "make evaluate-safety  crisis detection on the held-out safety corpus into reports/safety.md"
 	@echo "make bench     this assistant vs Rasa's stock bot (throughput, latency, memory) and the fault tests, into reports/bench.md"
 	@echo "make escalations  list escalation records as JSON"
@@ -59,7 +61,7 @@ install: $(VENV)/.installed widget/node_modules/.package-lock.json
 widget/node_modules/.package-lock.json: widget/package-lock.json
 	npm ci --prefix widget --no-audit --no-fund --silent
 
-$(SPACY_MODEL)/meta.json: $(VENV)/.installed content/spacy/entities.yml content/spacy/shorthand.yml content/spacy/shorthand_es.yml data/nlu_es.yml content/oc_gazetteer.csv clinic/nlu/spacy_model.py
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed content/spacy/entities.yml content/spacy/shorthand.yml content/oc_gazetteer.csv clinic/nlu/spacy_model.py
 	$(PY) -m clinic.nlu.spacy_model --output $(SPACY_MODEL)
 
 spacy: $(SPACY_MODEL)/meta.json
@@ -120,12 +122,16 @@ e2e: $(MODEL) $(CRISIS_MODEL) migrate
 test: validate pytest e2e
 
 evaluate: $(MODEL) $(CRISIS_MODEL)
-	$(RASA) test nlu --nlu data --cross-validation --folds 5 --successes --out reports/nlu
+	$(RASA) test nlu --nlu data/nlu.yml --cross-validation --folds 5 --out reports/nlu
 	$(PY) -m clinic.nlu.report reports/nlu
 
 # The held-out conversations (tests/heldout/, docs/heldout.md): a measurement, whatever the pass rate.
 heldout: $(MODEL)
 	$(PY) -m tests.heldout.run
+
+# The dialogue test set (tests/dialogues/, issue 17): follow-ups, several questions, the finder.
+dialogues: $(MODEL)
+	$(PY) -m tests.dialogues.run
 
 # A benchmark, not a test: trains both bots and loads each for a while (~15 minutes in all).
 bench: $(MODEL) $(CRISIS_MODEL) migrate
@@ -138,6 +144,12 @@ gazetteer: $(VENV)/.installed
 # Asks in a terminal; STAFF_USERNAME, STAFF_PASSWORD and STAFF_ROLE (staff|admin) make it non-interactive.
 staff-user: migrate
 	$(PY) -m staff staffuser
+
+# The messages content editors labelled in the console's review page, as training data and test stories.
+# REVIEW_DATA_DIR and REVIEW_STORIES write elsewhere than data/ and tests/reviewed_stories.yml.
+review-export: migrate
+	$(PY) -m staff review_export $(if $(REVIEW_DATA_DIR),--data-dir $(REVIEW_DATA_DIR)) \
+	  $(if $(REVIEW_STORIES),--stories $(REVIEW_STORIES))
 
 escalations: migrate
 	@$(PY) -m clinic.escalations list

@@ -1,12 +1,19 @@
 """Clinic finder actions: where the clinics are, the nearest one, hours and contact."""
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from clinic.conversation.context import day_mentioned
 from clinic.directory import Clinic, Directory, default_directory
-from clinic.finder import clinic_named, render_contact_answer, render_hours_answer, render_location_answer
+from clinic.finder import (
+    clinic_answered,
+    clinic_named,
+    render_contact_answer,
+    render_hours_answer,
+    render_location_answer,
+)
 from clinic.messages import SMS_CHANNELS
 from clinic.places import find_place
 
@@ -38,6 +45,11 @@ def clinics_asked_about(tracker: Tracker, directory: Directory) -> list[Clinic]:
     return [clinic] if clinic else list(directory.clinics)
 
 
+def context_events(clinic: Clinic | None) -> list[EventType]:
+    """The clinic an answer was about becomes the conversation's clinic, for follow-ups."""
+    return [SlotSet("clinic_context", clinic.name)] if clinic else []
+
+
 class ActionClinicLocations(Action):
     def name(self) -> str:
         return "action_clinic_locations"
@@ -50,7 +62,7 @@ class ActionClinicLocations(Action):
         dispatcher.utter_message(
             text=render_location_answer(directory, lookup, clinic, is_sms(tracker), language_of(tracker))
         )
-        return []
+        return context_events(clinic_answered(directory, lookup, clinic))
 
 
 class ActionClinicHours(Action):
@@ -64,7 +76,8 @@ class ActionClinicHours(Action):
         dispatcher.utter_message(
             text=render_hours_answer(directory, clinics, text, is_sms(tracker), language=language_of(tracker))
         )
-        return []
+        # The day asked about stays the context of a follow-up ("and Irvine?").
+        return [SlotSet("day_asked", day_mentioned(text))] + context_events(named_clinic(tracker, directory))
 
 
 class ActionClinicContact(Action):
@@ -75,4 +88,4 @@ class ActionClinicContact(Action):
         directory = default_directory()
         clinics = clinics_asked_about(tracker, directory)
         dispatcher.utter_message(text=render_contact_answer(directory, clinics, is_sms(tracker), language_of(tracker)))
-        return []
+        return context_events(named_clinic(tracker, directory))

@@ -231,7 +231,12 @@ class ActionSubmitEscalation(Action):
             dispatcher,
             tracker,
             "escalation_recorded_spanish_staff" if escalation.needs_spanish_speaker else "escalation_recorded",
-            **next_steps_values(directory, tracker.get_slot("first_name"), language=language_of(tracker)),
+            **next_steps_values(
+                directory,
+                tracker.get_slot("first_name"),
+                best_time=tracker.get_slot("best_time"),
+                language=language_of(tracker),
+            ),
         )
         return reset_events()
 

@@ -21,13 +21,18 @@ Each message counts against the limits of its client address and conversation
 (clinic/rate_limit.py); one over them is not handled, and the visitor is told so (a reply, a
 ``rate_limited`` event carrying the refused text, and an acknowledgement saying when to retry).
 
-The staff console delivers its replies through ``POST /webhooks/socketio/staff_message``
-(protected by the Rasa API token): the message goes to the visitor's open tabs, and the
-answer says whether any was connected.
+The staff console delivers its messages through ``POST /webhooks/socketio/staff_message`` and
+asks whether the visitor is here through ``POST /webhooks/socketio/presence`` (both protected by
+the Rasa API token). Both emit to the conversation's room with an acknowledgement: each open tab
+answers whether its chat panel is open, so the console learns the truth (shown in an open
+panel, delivered to a tab whose panel is closed, or nobody connected) from the browsers
+themselves. With ``REDIS_HOST`` set (production mode) the socket.io server uses python-socketio's
+Redis manager, so rooms, emits and acknowledgements reach tabs connected to any replica.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
@@ -42,7 +47,7 @@ from sanic import Blueprint, Request, Sanic, response
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from channels.guard import MAX_MESSAGE_LENGTH, client_address, conversation_language, guard_handler
 from clinic.directory import default_directory
@@ -52,6 +57,7 @@ from clinic.rasa_api import token_matches
 from clinic.rate_limit import ChatLimits, RateLimiter
 from clinic.ratings import RATING_SLOT, RatingError, rating_for
 from clinic.responses import response_variation
+from clinic.staff_mode import StaffMember
 from clinic.web_chat import DISCLAIMER_SHOWN_METADATA, web_history, web_message, widget_settings
 from clinic.web_sessions import issue_session, verify_session
 
@@ -59,6 +65,11 @@ logger = logging.getLogger(__name__)
 # The latest message ids remembered (all conversations) to recognise a retried message: a retry
 # follows its original within seconds, long before this many other messages arrive.
 REMEMBERED_MESSAGE_IDS = 10_000
+# How long a staff message or a presence check waits for an open tab to answer: a connected tab
+# holds a pending long-poll and answers in milliseconds, also through Redis from another replica.
+ACK_WAIT_SECONDS = float(os.environ.get("WIDGET_ACK_WAIT_SECONDS", "1.0"))
+# After the first answer, how long other tabs of the same visitor get to answer too.
+ACK_GRACE_SECONDS = 0.15
 
 
 def allowed_origins() -> list[str]:
@@ -69,6 +80,42 @@ def allowed_origins() -> list[str]:
         or "http://localhost:8080,http://127.0.0.1:8080"
     )
     return [origin.strip() for origin in configured.split(",") if origin.strip()]
+
+
+def client_manager() -> AsyncRedisManager | None:
+    """python-socketio's Redis manager when Redis is configured (production mode), else in-process."""
+    host = os.environ.get("REDIS_HOST")
+    if not host:
+        return None
+    password = os.environ.get("REDIS_PASSWORD", "")
+    auth = f":{password}@" if password else ""
+    port, db = os.environ.get("REDIS_PORT", "6379"), os.environ.get("REDIS_DB", "1")
+    return AsyncRedisManager(f"redis://{auth}{host}:{port}/{db}", channel="clinic-webchat")
+
+
+async def answers_from_tabs(sio: AsyncServer, event: str, data: dict[str, Any], room: str) -> list[dict[str, Any]]:
+    """Emits to every tab of a conversation and collects their acknowledgements (none: nobody there)."""
+    answers: list[dict[str, Any]] = []
+    first = asyncio.Event()
+
+    def answered(*args: Any) -> None:
+        answers.append(args[0] if args and isinstance(args[0], dict) else {})
+        first.set()
+
+    await sio.emit(event, data, room=room, callback=answered)
+    try:
+        await asyncio.wait_for(first.wait(), ACK_WAIT_SECONDS)
+    except TimeoutError:
+        return []
+    await asyncio.sleep(ACK_GRACE_SECONDS)
+    return answers
+
+
+def delivery_status(answers: list[dict[str, Any]]) -> str:
+    """shown (an open panel), delivered (a tab with its panel closed: the launcher shows a badge) or queued."""
+    if any(answer.get("panel_open") is True for answer in answers):
+        return "shown"
+    return "delivered" if answers else "queued"
 
 
 class WebChatBlueprint(SocketBlueprint):
@@ -91,7 +138,10 @@ class WebChatOutput(SocketIOOutput):
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._send_message(
-            recipient_id, web_message(text, response=kwargs.get("utter_action"), at=kwargs.get("timestamp"))
+            recipient_id,
+            web_message(
+                text, response=kwargs.get("utter_action"), at=kwargs.get("timestamp"), notice=kwargs.get("staff_notice")
+            ),
         )
 
     async def send_text_with_buttons(
@@ -101,6 +151,19 @@ class WebChatOutput(SocketIOOutput):
             text, response=kwargs.get("utter_action"), buttons=_valid_buttons(buttons), at=kwargs.get("timestamp")
         )
         await self._send_message(recipient_id, message)
+
+
+def _staff_request(request: Request) -> tuple[dict[str, Any], HTTPResponse | None]:
+    """The JSON body of a console request, or the error to answer with (bad token, no conversation)."""
+    if not token_matches(request.args.get("token")):
+        return {}, response.json({"error": "a valid token is required"}, status=401)
+    try:
+        body = request.json
+    except SanicException:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("conversation_id"), str):
+        return {}, response.json({"error": "conversation_id is required"}, status=400)
+    return body, None
 
 
 def _valid_buttons(buttons: Iterable[Any]) -> list[dict[str, Any]]:
@@ -204,10 +267,19 @@ class WebChatInput(InputChannel):
         return web_history(event.as_dict() for event in tracker.events)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins())
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins(), client_manager=client_manager())
         webchat = WebChatBlueprint(sio, "/socket.io", "webchat_socketio", __name__)
         self.sio = sio
         handler = guard_handler(on_new_message, self._agent)
+
+        @webchat.listener("after_server_start")
+        async def start_client_manager(app: Sanic, _: Any) -> None:
+            # python-socketio starts its manager (with the Redis listener) on the first socket
+            # connection; a replica that no visitor has reached yet must already hear the
+            # acknowledgements of the staff messages it sends to another replica's sockets.
+            if not sio.manager_initialized:
+                sio.manager_initialized = True
+                sio.manager.initialize()
 
         @webchat.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -215,22 +287,33 @@ class WebChatInput(InputChannel):
 
         @webchat.route("/staff_message", methods=["POST"])
         async def staff_message(request: Request) -> HTTPResponse:
-            if not token_matches(request.args.get("token")):
-                return response.json({"error": "a valid token is required"}, status=401)
-            try:
-                body = request.json
-            except SanicException:
-                body = None
-            conversation_id = body.get("conversation_id") if isinstance(body, dict) else None
-            text = body.get("text") if isinstance(body, dict) else None
-            if not isinstance(conversation_id, str) or not isinstance(text, str) or not text.strip():
+            """A staff message or staff-mode notice for the visitor's open tabs, with what became of it."""
+            body, error = _staff_request(request)
+            if error:
+                return error
+            text = body.get("text")
+            if not isinstance(text, str) or not text.strip():
                 return response.json({"error": "conversation_id and text are required"}, status=400)
-            delivered = conversation_id in self._conversations.values()
-            if delivered:
-                message = web_message(text[:MAX_MESSAGE_LENGTH], at=time.time(), staff=True)
-                await sio.emit("bot_uttered", message, room=conversation_id)
-            logger.info("event=webchat.staff_message conversation_id=%s delivered=%s", conversation_id, delivered)
-            return response.json({"delivered": delivered})
+            staff = body.get("staff") if isinstance(body.get("staff"), dict) else {}
+            member = StaffMember.from_metadata({"staff_name": staff.get("name"), "staff_role": staff.get("role")})
+            notice = body.get("notice") if isinstance(body.get("notice"), str) else None
+            message = web_message(
+                text[:MAX_MESSAGE_LENGTH], at=time.time(), staff=notice is None, staff_member=member, notice=notice
+            )
+            conversation_id = body["conversation_id"]
+            status = delivery_status(await answers_from_tabs(sio, "bot_uttered", message, conversation_id))
+            logger.info("event=webchat.staff_message conversation_id=%s status=%s", conversation_id, status)
+            return response.json({"status": status, "delivered": status != "queued"})
+
+        @webchat.route("/presence", methods=["POST"])
+        async def presence(request: Request) -> HTTPResponse:
+            """Whether the visitor has the chat open now (any replica), asked of the tabs themselves."""
+            body, error = _staff_request(request)
+            if error:
+                return error
+            answers = await answers_from_tabs(sio, "presence", {}, body["conversation_id"])
+            panel_open = any(answer.get("panel_open") is True for answer in answers)
+            return response.json({"connected": bool(answers), "panel_open": panel_open})
 
         @sio.on("connect")
         async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:

@@ -12,15 +12,20 @@ from email_validator import EmailNotValidError, validate_email
 from clinic.language import fold
 
 DECLINED = "declined"
-# English and Spanish, matched without accents (fold): "olvídelo" reads as "olvidelo".
+# English and Spanish, matched without accents (fold): "olvídelo" reads as "olvidelo"; and as
+# people type it: "actually stop, never mind", "nvm ill call later".
 CANCEL_WORDS = re.compile(
-    r"^\s*(stop|cancel|quit|exit|end|abort|never ?mind|nvm|forget it|forget about it|"
-    r"olvidalo|olvidelo|olvida|olvidelo mejor|ya no|cancela|cancelar|salir|dejalo|dejelo|no importa)\b[\s.!]*"
-    r"(it|this|that|please|pls|por favor|porfa|mejor)?[\s.!]*$",
+    r"^\s*(?:(?:actually|oh|ok|okay|wait|um|hmm|no|sorry|oye|bueno|mejor)[\s,.!]+)*"
+    r"(?:stop|cancel|quit|exit|end|abort|never ?mind|nvm|forget it|forget about it|i changed my mind|changed my mind|"
+    r"olvidalo|olvidelo|olvida|olvidelo mejor|ya no|cancela|cancelar|salir|dejalo|dejelo|no importa)"
+    r"(?:[\s,.!]+(?:never ?mind|nvm|it|this|that|please|pls|thanks|thank you|por favor|porfa|mejor|gracias))*[\s,.!]*"
+    r"(?:(?:i'?ll|ill|i will|i'?m going to|gonna)\s+call(?:\s+(?:you|u|them))?"
+    r"(?:\s+(?:later|instead|tomorrow|myself|back))?)?[\s.!]*$",
     re.IGNORECASE,
 )
 DECLINE_WORDS = re.compile(
-    r"^\s*(skip|pass|no|nope|nah|no thanks|no thank you|i'?d rather not|rather not|"
+    r"^\s*(skip|pass|no|nope|nah|no thanks|no thank you|"
+    r"i'?d rather not(?: (?:give|say|share)(?: my \w+| it)?)?|rather not|"
     r"prefer not( to)?( say)?|i prefer not to( say)?|not telling|none|n/a|don'?t want to( say)?|"
     r"omitir|omite|omitalo|paso|no gracias|nel|prefiero no( decir(lo)?)?|no quiero( decir(lo)?| dar(lo)?)?|"
     r"ninguno|ninguna|nada)"
@@ -104,10 +109,25 @@ NAME_PREFIX = re.compile(
 NAME_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*")
 
 
+# Answers that are not names: yes/no, thanks, greetings, hesitations (English and Spanish).
+NOT_NAMES = frozenset(
+    """
+    yes yeah yep yup no nope nah ok okay k sure fine thanks thank thx please hi hello hey bye
+    maybe idk what why how huh hmm um uh none nobody anonymous nothing
+    sí si claro gracias hola adiós adios nada nadie vale bueno
+    """.split()
+)
+
+
 def clean_first_name(text: str) -> str | None:
-    """The first name in a reply like "I'm maria" -> "Maria"; None when there is no name."""
+    """The first name in a reply like "I'm maria" -> "Maria"; None when there is no name.
+
+    A button's payload ("/affirm") and answers such as "no" or "yes please" are not names.
+    """
+    if text.strip().startswith("/"):
+        return None
     words = NAME_WORD.findall(NAME_PREFIX.sub("", text))
-    if not words or len(words) > 4:
+    if not words or len(words) > 4 or words[0].lower() in NOT_NAMES:
         return None
     name = words[0]
     return name[:1].upper() + name[1:50]

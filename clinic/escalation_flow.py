@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from clinic.contact import DECLINED, clean_first_name, is_cancel, is_decline, parse_contact
+from clinic.conversation.best_time import callback_within, closest_callback, parse_best_time
 from clinic.conversation_ids import conversation_channel
 from clinic.directory import Directory
 from clinic.escalations import NewEscalation
@@ -189,11 +190,28 @@ def build_escalation(
 
 
 def next_steps_values(
-    directory: Directory, first_name: str | None, now: datetime | None = None, language: str = "en"
+    directory: Directory,
+    first_name: str | None,
+    now: datetime | None = None,
+    best_time: str | None = None,
+    language: str = "en",
 ) -> dict[str, str]:
-    """What the "escalation_recorded" message needs: thanks, and when staff will call."""
+    """What the "escalation_recorded" message needs: thanks, and when staff will call.
+
+    The call is promised within the best time the visitor gave, when the clinics are open then
+    (clinic/conversation/best_time.py); otherwise at the closest time they are, saying so.
+    """
     moment = local_now(directory, now)
-    window = next_callback_window(directory, moment)
+    wanted = parse_best_time(given(best_time), moment.date())
+    if wanted.understood:
+        callback = callback_within(directory, wanted, moment)
+        if callback is not None:
+            when = callback.describe(moment.date(), language)
+        else:
+            closest = closest_callback(directory, wanted, moment).describe(moment.date(), language)
+            when = message("callback_closest", None, language, when=closest)["text"]
+    else:
+        when = next_callback_window(directory, moment).describe(moment.date(), language)
     name = given(first_name)
     thanks = message("thanks_named", None, language, first_name=name) if name else message("thanks", None, language)
-    return {"thanks": thanks["text"], "when": window.describe(moment.date(), language)}
+    return {"thanks": thanks["text"], "when": when}

@@ -270,10 +270,12 @@ class EscalationStore:
         from staff.escalations.models import Escalation
 
         holding_text = Escalation.objects.exclude(transcript=[], triggering_message="")
-        cleared = holding_text.filter(created_at__lt=created_before).update(transcript=[], triggering_message="")
+        cleared = holding_text.filter(created_at__lt=created_before).update(
+            transcript=[], triggering_message="", search_text=""
+        )
         for start in range(0, len(conversation_ids), 500):
             batch = Q(conversation_id__in=conversation_ids[start : start + 500])
-            cleared += holding_text.filter(batch).update(transcript=[], triggering_message="")
+            cleared += holding_text.filter(batch).update(transcript=[], triggering_message="", search_text="")
         return cleared
 
     def forget_conversation(self, conversation_id: str) -> int:

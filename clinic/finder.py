@@ -127,6 +127,15 @@ def render_one_location(clinic: Clinic, sms: bool, lead: str = "", language: str
     return f"{lead}{clinic_card(clinic, language)}" + (f"\n{extras}" if extras else "")
 
 
+def clinic_answered(directory: Directory, lookup: PlaceLookup, named: Clinic | None) -> Clinic | None:
+    """The one clinic ``render_location_answer`` shows, if it shows one: the conversation's clinic."""
+    if named is not None:
+        return named
+    if lookup.place is None:
+        return None
+    return clinic_in_city(directory, lookup.place) or nearest_clinics(lookup.place, directory.clinics)[0][0]
+
+
 def render_location_answer(
     directory: Directory, lookup: PlaceLookup, named: Clinic | None, sms: bool, language: str = "en"
 ) -> str:
@@ -141,6 +150,9 @@ def render_location_answer(
         clinic, miles = nearest_clinics(lookup.place, directory.clinics)[0]
         lead = _say("finder_nearest", sms, language, place=lookup.place.name, clinic=clinic.name, miles=f"{miles:.0f}")
         return render_one_location(clinic, sms, lead=lead, language=language)
+    if lookup.outside and lookup.county:
+        lead = _say("finder_outside_county", sms, language, place=lookup.outside, county=lookup.county)
+        return render_all_locations(directory, sms, lead=lead, language=language)
     if lookup.outside:
         lead = _say("finder_outside", sms, language, place=lookup.outside)
         return render_all_locations(directory, sms, lead=lead, language=language)
@@ -206,6 +218,13 @@ def _named_holiday(text: str, today: date, directory: Directory, language: str =
         if day < today:
             continue
         key = name.lower().split(" (")[0].replace("'s", "").replace(" day", "")
+        if key and f"{key} eve" in lowered.replace("'s", ""):
+            # Christmas Eve, New Year's Eve: the day before, not the holiday itself.
+            eve = day - timedelta(days=1)
+            if eve >= today:
+                holiday = name.split(" Day")[0].split(" (")[0]
+                return eve, _say("hours_label_eve", False, language, holiday=holiday, date=long_date(eve, language))
+            continue
         if key and key in lowered.replace("'s", ""):
             return day, _say("hours_label_holiday", False, language, holiday=name, date=long_date(day, language))
     return None

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DEFAULT_GAZETTEER = Path(__file__).resolve().parent.parent / "content" / "oc_gazetteer.csv"
+NEIGHBOURS = Path(__file__).resolve().parent.parent / "content" / "neighbouring_places.yml"
 ZIP_PATTERN = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
 WORD = re.compile(r"[a-z]+")
 FUZZY_CUTOFF = 0.84
@@ -40,6 +41,7 @@ class PlaceLookup:
 
     place: Place | None = None
     outside: str | None = None  # a recognised place outside Orange County
+    county: str | None = None  # the neighbouring county ``outside`` is in, when known
     unknown: str | None = None  # a place-like word we could not find
 
 
@@ -69,6 +71,20 @@ def load_gazetteer(path: Path = DEFAULT_GAZETTEER) -> Gazetteer:
 @lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
     return load_gazetteer()
+
+
+@lru_cache(maxsize=1)
+def neighbouring_places(path: Path = NEIGHBOURS) -> dict[str, tuple[str, str]]:
+    """Lower-case place name -> (its name, its county) for the counties around Orange County."""
+    import yaml
+
+    counties: dict[str, list[str]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {name.lower(): (name, county) for county, names in counties.items() for name in names}
+
+
+def _neighbour(candidate: str) -> PlaceLookup | None:
+    found = neighbouring_places().get(candidate)
+    return PlaceLookup(outside=found[0], county=found[1]) if found else None
 
 
 @lru_cache(maxsize=1)
@@ -114,6 +130,8 @@ def find_place(text: str, entities: Iterable[str] = (), gazetteer: Gazetteer | N
     for candidate in _ngrams(words):
         if candidate in gazetteer.places:
             return PlaceLookup(place=gazetteer.places[candidate])
+        if neighbour := _neighbour(candidate):
+            return neighbour
     for candidate in _ngrams(words):
         if len(candidate) < 5:
             continue
@@ -134,6 +152,8 @@ def _lookup_name(name: str, gazetteer: Gazetteer) -> PlaceLookup | None:
         return None
     if name in gazetteer.places:
         return PlaceLookup(place=gazetteer.places[name])
+    if neighbour := _neighbour(name):
+        return neighbour
     close = difflib.get_close_matches(name, gazetteer.names, n=1, cutoff=FUZZY_CUTOFF)
     if close:
         return PlaceLookup(place=gazetteer.places[close[0]])

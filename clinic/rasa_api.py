@@ -17,7 +17,7 @@ import requests
 
 from clinic.conversation_ids import InvalidConversationId, is_well_formed, url_segment
 from clinic.local_secrets import local_secret
-from clinic.transcript import STAFF_METADATA
+from clinic.staff_mode import StaffMember, staff_message_event
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +74,8 @@ class RasaApi:
         except InvalidConversationId as error:
             raise RasaUnavailable("malformed conversation id") from error
 
-    def events(self, conversation_id: str) -> list[dict[str, Any]]:
-        """Every event of the conversation; empty when Rasa has no message of it.
+    def tracker(self, conversation_id: str) -> dict[str, Any]:
+        """The conversation's tracker (events, slots, ``paused``); no events when Rasa has no message of it.
 
         For an unknown id Rasa answers with a freshly started session (its opening message
         included) that it never stored; that is not the conversation, so it is left out.
@@ -83,23 +83,27 @@ class RasaApi:
         path = self._conversation_path(conversation_id, "/tracker")
         tracker = self._call("GET", path, params={"include_events": "ALL"})
         events = tracker.get("events") or []
-        return events if any(event.get("event") == "user" for event in events) else []
+        if not any(event.get("event") == "user" for event in events):
+            return {"events": [], "slots": {}, "paused": False}
+        return tracker
 
-    def append_staff_turn(self, conversation_id: str, text: str, staff_id: int) -> None:
-        """Adds a staff reply to the conversation's history as a bot event marked as staff.
+    def events(self, conversation_id: str) -> list[dict[str, Any]]:
+        """Every event of the conversation; empty when Rasa has no message of it."""
+        return self.tracker(conversation_id)["events"]
 
-        Only to a conversation Rasa knows: appending to an unknown one would make Rasa start a
-        session with no channel to say its opening message in.
+    def append_events(self, conversation_id: str, events: list[dict[str, Any]]) -> None:
+        """Appends events (staff turns, pause, resume) to a conversation Rasa knows.
+
+        Only to a known one: appending to an unknown one would make Rasa start a session with no
+        channel to say its opening message in.
         """
         if not self.events(conversation_id):
             raise RasaUnavailable("unknown conversation")
-        event = {
-            "event": "bot",
-            "text": text,
-            "timestamp": time.time(),
-            "metadata": {STAFF_METADATA: True, "staff_id": staff_id},
-        }
-        self._call("POST", self._conversation_path(conversation_id, "/tracker/events"), json=[event])
+        self._call("POST", self._conversation_path(conversation_id, "/tracker/events"), json=events)
+
+    def append_staff_turn(self, conversation_id: str, text: str, staff_id: int, staff: StaffMember) -> None:
+        """Adds a staff reply to the conversation's history as a bot event marked as staff, with its author."""
+        self.append_events(conversation_id, [staff_message_event(text, staff, staff_id, time.time())])
 
     def end_safety_state(self, conversation_id: str) -> bool:
         """Takes the conversation out of the safety state (staff resolved its crisis escalation).
@@ -109,14 +113,28 @@ class RasaApi:
         if not self.events(conversation_id):
             return False
         event = {"event": "slot", "name": "safety_state", "value": False, "timestamp": time.time()}
-        self._call("POST", f"/conversations/{conversation_id}/tracker/events", json=[event])
+        self._call("POST", self._conversation_path(conversation_id, "/tracker/events"), json=[event])
         return True
 
-    def deliver_to_web_visitor(self, conversation_id: str, text: str) -> bool:
-        """Emits the message into the visitor's open chat; False when no tab is connected."""
+    def deliver_to_web_visitor(
+        self, conversation_id: str, text: str, staff: StaffMember | None = None, notice: str | None = None
+    ) -> str:
+        """Emits a staff message (or a staff-mode notice) into the visitor's chat.
+
+        Returns what the visitor's tabs acknowledged: "shown" (an open panel), "delivered" (a tab
+        whose panel is closed) or "queued" (no tab connected: it waits in the history).
+        """
         if not is_well_formed(conversation_id):
             raise RasaUnavailable("malformed conversation id")
-        answer = self._call(
-            "POST", "/webhooks/socketio/staff_message", json={"conversation_id": conversation_id, "text": text}
-        )
-        return bool(answer.get("delivered"))
+        body: dict[str, Any] = {"conversation_id": conversation_id, "text": text, "notice": notice}
+        if staff is not None:
+            body["staff"] = {"name": staff.name, "role": staff.role}
+        answer = self._call("POST", "/webhooks/socketio/staff_message", json=body)
+        return str(answer.get("status") or ("delivered" if answer.get("delivered") else "queued"))
+
+    def web_presence(self, conversation_id: str) -> dict[str, bool]:
+        """Whether the web visitor has a tab connected now, and whether its chat panel is open."""
+        if not is_well_formed(conversation_id):
+            raise RasaUnavailable("malformed conversation id")
+        answer = self._call("POST", "/webhooks/socketio/presence", json={"conversation_id": conversation_id})
+        return {"connected": bool(answer.get("connected")), "panel_open": bool(answer.get("panel_open"))}

@@ -38,9 +38,10 @@ def prepare(rasa_arguments: list[str]) -> list[str]:
     arguments = with_api_token(rasa_arguments)
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_SIZE))
     keep_tensorflow_out_of(arguments)
-    from clinic import rasa_fixes
+    from clinic import rasa_fixes, rasa_staff_mode
 
     rasa_fixes.install()
+    rasa_staff_mode.install()
     return arguments
 
 

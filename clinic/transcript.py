@@ -21,9 +21,15 @@ def _iso(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, tz=UTC).isoformat()
 
 
+NOTICE_METADATA = "staff_notice"  # a staff-mode notice (clinic/staff_mode.py): staff joined, or left
+
+
 def _role(event: dict[str, Any]) -> str:
-    if event.get("event") == "bot" and (event.get("metadata") or {}).get(STAFF_METADATA):
+    metadata = (event.get("metadata") or {}) if event.get("event") == "bot" else {}
+    if metadata.get(STAFF_METADATA):
         return "staff"
+    if metadata.get(NOTICE_METADATA):
+        return "notice"
     return event["event"]
 
 

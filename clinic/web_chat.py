@@ -14,6 +14,7 @@ from typing import Any
 from clinic.directory import Brand
 from clinic.ratings import ratings_from_events
 from clinic.sources import sources_for, without_citation
+from clinic.staff_mode import NOTICE_METADATA, StaffMember
 from clinic.transcript import STAFF_METADATA, event_buttons, shown_text
 
 # Session metadata from the web channel: the widget's greeting card shows the not-medical-advice
@@ -44,8 +45,14 @@ def web_message(
     buttons: Iterable[dict[str, Any]] = (),
     at: float | None = None,
     staff: bool = False,
+    staff_member: StaffMember | None = None,
+    notice: str | None = None,
 ) -> dict[str, Any]:
-    """One bot message as the widget receives it, live or in the history."""
+    """One bot message as the widget receives it, live or in the history.
+
+    A staff message carries ``staff`` and, when known, the author's name and role; a staff-mode
+    notice (someone joined, the assistant is back) carries its kind.
+    """
     sources = sources_for(response)
     message: dict[str, Any] = {
         "text": without_citation(text) if sources else text,
@@ -56,6 +63,10 @@ def web_message(
     }
     if staff:
         message["staff"] = True
+    if staff_member is not None and staff:
+        message["staff_name"], message["staff_role"] = staff_member.name, staff_member.role
+    if notice:
+        message["notice"] = notice
     return message
 
 
@@ -86,6 +97,8 @@ def web_history(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                 buttons=buttons,
                 at=event.get("timestamp"),
                 staff=bool(metadata.get(STAFF_METADATA)),
+                staff_member=StaffMember.from_metadata(metadata),
+                notice=metadata.get(NOTICE_METADATA),
             )
             message["role"] = "bot"
             if (response, event.get("timestamp")) in rated:

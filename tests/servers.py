@@ -148,6 +148,8 @@ def running_assistant(
         "RASA_MODEL": str(model),
     }
     env.pop("LOGGING_CONFIG", None)
+    # The action server parses the parts of a several-question message with Rasa's HTTP API.
+    env["RASA_URL"] = f"http://127.0.0.1:{rasa_ports[0]}"
     if production:
         env |= production.env(actions_port) | {"LOGGING_CONFIG": str(LOGGING_CONFIG)}
     env |= extra_env or {}

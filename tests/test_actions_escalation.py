@@ -252,6 +252,16 @@ async def test_the_channel_is_the_one_rasa_recorded_for_an_id_that_channel_issue
     assert escalation.channel == recorded_channel and escalation.conversation_id == sender
 
 
+async def test_the_conversation_language_slot_goes_with_the_escalation(recorded):
+    dispatcher = CollectingDispatcher()
+    spanish = make_tracker(text="quiero morir", intent="crisis", slots={"language": "es"})
+    await ActionRecordCrisis().run(dispatcher, spanish, {})
+    slots = {"contact": "+19495550142", "consent": True, "escalation_reason": "request_human", "language": "es"}
+    await ActionSubmitEscalation().run(dispatcher, make_tracker(slots=slots), {})
+    await ActionRecordCrisis().run(dispatcher, make_tracker(text="I want to die", intent="crisis"), {})
+    assert [escalation.language for escalation in recorded] == ["es", "es", "en"]
+
+
 @pytest.mark.parametrize(
     ("kind", "reason"),
     [

@@ -166,6 +166,29 @@ def test_clearing_transcripts_keeps_the_record_and_its_contact(store):
         assert row["contact_phone"] == "+19495550142" and row["reason"] == "medical_advice"
     assert fresh_row["transcript"] and fresh_row["triggering_message"] == "can I double my lyrica?"
     assert store.clear_transcripts(["conv-idle"], created_before=datetime(2026, 2, 1, tzinfo=UTC)) == 0
+    # The console's search copy of what was said goes with it.
+    from staff.escalations.models import Escalation
+
+    search_texts = {
+        e.conversation_id: e.search_text for e in Escalation.objects.filter(conversation_id__startswith="conv-")
+    }
+    assert search_texts["conv-old"] == search_texts["conv-idle"] == ""
+    assert "lyrica" in search_texts["conv-fresh"]
+
+
+def test_the_conversation_language_is_recorded(store):
+    from staff.escalations.models import Escalation
+
+    spanish = new_escalation(conversation_id="conv-es", language="es")
+    unknown = new_escalation(conversation_id="conv-unknown")
+    store.record(spanish)
+    store.record(unknown)
+    languages = dict(
+        Escalation.objects.filter(conversation_id__in=["conv-es", "conv-unknown"]).values_list(
+            "conversation_id", "language"
+        )
+    )
+    assert languages == {"conv-es": "es", "conv-unknown": None}
 
 
 def test_forgetting_a_conversation_deletes_its_records_and_outbox_copies(store):

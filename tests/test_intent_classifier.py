@@ -14,8 +14,11 @@ from clinic.nlu.intent_classifier import LinearScorer, has_content, sentence_cou
 
 
 @pytest.mark.parametrize("text", ["??", "?!", "!!!", "...", ":-)"])
-def test_punctuation_alone_goes_to_the_fallback(rest, text):
-    assert rest.parse(text)["intent"]["name"] == "nlu_fallback"
+def test_punctuation_alone_is_noise_not_a_guess(rest, text):
+    """The classifier finds nothing to score (the fallback), and the noise marker names it (issue 17)."""
+    parsed = rest.parse(text)
+    assert parsed["intent"]["name"] == "noise"
+    assert parsed["intent_ranking"][1]["name"] == "nlu_fallback"
 
 
 def test_a_word_with_punctuation_is_still_understood(rest):

@@ -34,6 +34,33 @@ def test_the_split_files_are_the_split_of_the_sources(train, heldout):
     assert split(read_groups()) == (train, heldout)
 
 
+def test_the_held_out_part_is_exactly_the_fresh_sources():
+    groups = read_groups()
+    train, heldout = split(groups)
+    fresh = {group.id for group in groups if group.source.startswith("heldout_")}
+    assert {e.group for e in heldout} == fresh
+    assert not fresh & {e.group for e in train}
+    # The first held-out part (every fourth group of the old sources) was read while tuning: it trains now.
+    assert {group.id for group in groups if group.id not in fresh} == {e.group for e in train}
+
+
+def test_the_fresh_held_out_part_has_the_size_the_brief_asks_for(heldout):
+    flagged = Counter((e.language, e.style) for e in heldout if e.flagged)
+    assert all(flagged[(language, style)] >= 60 for language in ("en", "es") for style in ("web", "sms"))
+    assert sum(flagged.values()) >= 300 and sum(not e.flagged for e in heldout) >= 700
+
+
+def test_no_held_out_message_is_a_near_copy_of_a_training_message(train, heldout):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).fit([e.text for e in train + heldout])
+    similarity = cosine_similarity(
+        vectorizer.transform([e.text for e in heldout]), vectorizer.transform([e.text for e in train])
+    )
+    assert similarity.max() < 0.76
+
+
 def test_no_group_is_on_both_sides_of_the_split(train, heldout):
     assert not {e.group for e in train} & {e.group for e in heldout}
     assert 0.2 <= len(heldout) / (len(train) + len(heldout)) <= 0.35
@@ -89,6 +116,11 @@ def slices(heldout):
     return evaluate(heldout, CrisisDetector.load())
 
 
+def test_the_report_gives_figures_never_held_out_messages(heldout):
+    report = DEFAULT_REPORT.read_text(encoding="utf-8")
+    assert not [e.text for e in heldout if len(e.text) > 15 and e.text in report]
+
+
 def test_the_committed_report_holds_the_current_figures(slices):
     report = DEFAULT_REPORT.read_text(encoding="utf-8")
     for piece in slices.values():
@@ -100,8 +132,15 @@ def test_the_committed_report_holds_the_current_figures(slices):
 
 
 # Where the held-out figures are still below the issue's targets, the test says so and fails
-# when the gap closes (strict), so the marker cannot outlive the gap.
-BELOW_TARGET = {"en": "recall 0.985: two misses of 130", "sms": "recall 0.971: two misses of 70"}
+# when the gap closes (strict), so the marker cannot outlive the gap. The figures are those of
+# the fresh held-out part (content/safety/README.md); the assertions give counts, never the
+# held-out messages, so that running the tests does not show what tuning must not see.
+BELOW_TARGET = {
+    "en": "recall 0.768 (41 missed of 177), false alarms 2.29% (8 of 350)",
+    "es": "recall 0.876 (22 missed of 177), false alarms 4.44% (16 of 360)",
+    "web": "recall 0.818 (32 missed of 176), false alarms 3.08% (12 of 390)",
+    "sms": "recall 0.826 (31 missed of 178), false alarms 3.75% (12 of 320)",
+}
 
 
 @pytest.mark.parametrize(
@@ -114,5 +153,6 @@ BELOW_TARGET = {"en": "recall 0.985: two misses of 130", "sms": "recall 0.971: t
     ],
 )
 def test_held_out_recall_and_false_alarms_meet_the_targets(slices, name):
-    assert slices[name].recall >= TARGET_RECALL, [e.text for e in slices[name].misses]
-    assert slices[name].false_alarm_rate <= TARGET_FALSE_ALARMS, [e.text for e, _ in slices[name].alarms]
+    piece = slices[name]
+    assert piece.recall >= TARGET_RECALL, f"{piece.crises - piece.caught} missed of {piece.crises}"
+    assert piece.false_alarm_rate <= TARGET_FALSE_ALARMS, f"{piece.false_alarms} false alarms of {piece.ordinary}"

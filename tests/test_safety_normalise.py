@@ -25,6 +25,10 @@ from clinic.safety.normalise import normalise
         ("Tomé demasiadas pastillas", "tome demasiadas pastillas"),
         ("I\u2019m done", "i'm done"),
         ("sewerslide", "suicide"),
+        # Spanish text-message shorthand, so a phrase is written once in the lexicon.
+        ("stoy en la azotea", "estoy en la azotea"),
+        ("no puedo dejar d lastimarme pa q", "no puedo dejar de lastimarme para que"),
+        ("pensamientos suicidas", "pensamientos suicidas"),  # not "suicidal": Spanish stays Spanish
     ],
 )
 def test_disguised_and_misspelt_words_get_one_normal_form(typed, normal):

@@ -116,16 +116,6 @@ def test_each_message_is_confirmed_once_handled_and_a_retry_is_handled_once(tabs
     assert users == ["thanks 0", "thanks 1", "thanks 2"]
 
 
-def test_a_non_object_session_request_gets_a_new_session(assistant):
-    client = socketio.Client(reconnection=False)
-    confirmed: queue.Queue = queue.Queue()
-    client.on("session_confirm", confirmed.put)
-    client.connect(assistant["rasa"], transports=["polling"])
-    client.emit("session_request", "not-an-object")
-    assert conversation_of(confirmed.get(timeout=30)).startswith("web-")
-    client.eio.disconnect(abort=True)
-
-
 def test_tokens_expire_after_the_configured_days(monkeypatch):
     monkeypatch.setenv("WIDGET_SESSION_KEY", "k1")
     issued_at = 1_800_000_000

@@ -51,6 +51,11 @@
       youSaid: "You said: ",
       assistantSaid: "Assistant: ",
       staffSaid: "Clinic staff: ",
+      // A staff member's message: "Maria, nurse" in the bubble; screen readers hear "Maria, nurse (clinic staff) said: ".
+      staffNamed: "{name}, {role}",
+      staffNamedSaid: "{name}, {role} (clinic staff) said: ",
+      noticeSaid: "Notice: ",
+      unread: "{count} new messages",
       greeting: "Hi! I'm ",
       suggestionsLabel: "Suggested questions",
       repliesLabel: "Suggested replies",
@@ -121,7 +126,10 @@
     ".ccw-part+.ccw-part{margin-top:8px;padding-top:8px;border-top:1px solid #d5dce5}" +
     ".ccw-user p{white-space:pre-wrap;margin:0}" +
     ".ccw-bot{background:#eef2f7;color:#1a1a1a;border-bottom-left-radius:2px}" +
-    ".ccw-staff{background:#fff8e6;border:1px solid #d9c48a}" +
+    ".ccw-staff{background:#fff8e6;border:1px solid #d9c48a;border-left:4px solid #8a6d1d}" +
+    ".ccw-staff-name{display:block;font-weight:700;font-size:.9em;color:#5c4500;margin-bottom:4px}" +
+    ".ccw-notice{width:auto;max-width:100%;margin:4px auto 10px;background:#f3f0fa;border:1px dashed #6b5a99;font-size:.95em;text-align:center}" +
+    ".ccw-badge{display:inline-block;min-width:1.5em;margin-left:8px;padding:0 6px;border-radius:12px;background:#b3261e;color:#fff;font-size:.85em;line-height:1.5em;text-align:center}.ccw-badge[hidden]{display:none}" +
     ".ccw-user{background:var(--ccw-primary);color:#fff;margin-left:auto;border-bottom-right-radius:2px}" +
     ".ccw-meta{display:block;font-size:.8em;color:#4a4a4a;margin:0 4px 10px}" +
     ".ccw-meta-user{text-align:right}" +
@@ -256,6 +264,9 @@
     this.typingTimer = null;
     this.answer = null; // the bot bubble of the current turn, which later parts join
     this.transcript = []; // what the visitor sees, for "Download transcript"
+    this.unread = 0; // messages that arrived while the panel was closed
+    this.pageTitle = document.title;
+    this.lastAt = 0; // the newest message time shown, to add what arrived while disconnected
     this.build();
     this.loadSocketClient();
   }
@@ -271,6 +282,7 @@
     this.launcher = el("button", {
       class: "ccw-launcher", type: "button", "aria-expanded": "false", "aria-controls": "ccw-panel",
     }, strings.launcher);
+    this.badge = this.launcher.appendChild(el("span", { class: "ccw-badge", hidden: "" }));
     this.panel = el("section", {
       id: "ccw-panel", class: "ccw-panel", role: "dialog", "aria-modal": "false",
       "aria-labelledby": "ccw-title", hidden: "",
@@ -310,6 +322,7 @@
     document.body.appendChild(root);
 
     this.launcher.addEventListener("click", function () { self.toggle(); });
+    document.addEventListener("visibilitychange", function () { if (self.isOpen()) self.setUnread(0); });
     this.closeButton.addEventListener("click", function () { self.close(); });
     this.optionsButton.addEventListener("click", function () { self.toggleTools(); });
     this.panel.addEventListener("keydown", function (event) {
@@ -331,7 +344,26 @@
     if (this.panel.hasAttribute("hidden")) this.open(); else this.close();
   };
 
+  ChatWidget.prototype.isOpen = function () {
+    return !this.panel.hasAttribute("hidden") && document.visibilityState !== "hidden";
+  };
+
+  // The launcher's badge and the page title count what arrived while the panel was closed.
+  ChatWidget.prototype.setUnread = function (count) {
+    this.unread = count;
+    if (count) {
+      this.badge.textContent = String(count);
+      this.badge.setAttribute("aria-label", fill(strings.unread, { count: count }));
+      this.badge.removeAttribute("hidden");
+      document.title = "(" + count + ") " + this.pageTitle;
+    } else {
+      this.badge.setAttribute("hidden", "");
+      document.title = this.pageTitle;
+    }
+  };
+
   ChatWidget.prototype.open = function () {
+    this.setUnread(0);
     this.panel.removeAttribute("hidden");
     this.root.classList.add("ccw-open");
     this.launcher.setAttribute("aria-expanded", "true");
@@ -386,7 +418,15 @@
       self.flush();
     });
     this.socket.on("history", function (turns) { self.showHistory(turns || []); });
-    this.socket.on("bot_uttered", function (message) { self.receive(message); });
+    // The acknowledgement tells staff the truth: shown in an open panel, or waiting behind the badge.
+    this.socket.on("bot_uttered", function (message, ack) {
+      var shown = self.isOpen();
+      self.receive(message);
+      if (typeof ack === "function") ack({ panel_open: shown });
+    });
+    this.socket.on("presence", function (data, ack) {
+      if (typeof ack === "function") ack({ panel_open: self.isOpen() });
+    });
     this.socket.on("user_echo", function (message) { self.addUser(message.text); });
     this.socket.on("disconnect", function (reason) {
       if (reason === "io client disconnect") self.ready = false; // "End chat": not an outage
@@ -479,7 +519,13 @@
 
   ChatWidget.prototype.showHistory = function (turns) {
     var self = this;
-    if (this.log.childNodes.length) return; // this tab already shows the conversation
+    if (this.log.childNodes.length) {
+      // This tab already shows the conversation: add only what was said while it was disconnected.
+      turns.forEach(function (turn) {
+        if (turn.role !== "user" && turn.at && turn.at > self.lastAt) self.receive(turn);
+      });
+      return;
+    }
     if (!turns.length) return this.showGreeting();
     var lastUser = -1;
     turns.forEach(function (turn, index) { if (turn.role === "user") lastUser = index; });
@@ -501,6 +547,7 @@
 
   ChatWidget.prototype.addUser = function (text, at, fromHistory) {
     this.closeTurn();
+    if (at && at > this.lastAt) this.lastAt = at;
     var item = el("div", { class: "ccw-msg ccw-user" });
     item.appendChild(el("span", { class: "ccw-sr" }, strings.youSaid));
     item.appendChild(el("p", {}, text));
@@ -521,14 +568,21 @@
 
   // One bot message: it joins the bubble of the current answer, or starts one.
   ChatWidget.prototype.addBot = function (message, current, fromHistory) {
-    var who = message.staff ? strings.staff : strings.assistant;
-    var starts = !this.answer || this.answer.staff !== Boolean(message.staff) || message.staff;
+    var person = message.staff_name ? { name: message.staff_name, role: message.staff_role || strings.staff } : null;
+    var who = person ? fill(strings.staffNamed, person) : message.staff ? strings.staff : strings.assistant;
+    var separate = message.staff || message.notice;
+    var starts = !this.answer || this.answer.separate || this.answer.staff !== Boolean(message.staff) || separate;
+    if (message.at && message.at > this.lastAt) this.lastAt = message.at;
     if (starts) {
-      var bubble = el("div", { class: "ccw-msg ccw-bot" + (message.staff ? " ccw-staff" : "") });
-      bubble.appendChild(el("span", { class: "ccw-sr" }, message.staff ? strings.staffSaid : strings.assistantSaid));
+      var kind = message.notice ? " ccw-notice" : message.staff ? " ccw-staff" : "";
+      var bubble = el("div", { class: "ccw-msg ccw-bot" + kind });
+      var said = message.notice ? strings.noticeSaid : person ? fill(strings.staffNamedSaid, person) :
+        message.staff ? strings.staffSaid : strings.assistantSaid;
+      bubble.appendChild(el("span", { class: "ccw-sr" }, said));
+      if (person) bubble.appendChild(el("span", { class: "ccw-staff-name", "aria-hidden": "true" }, who));
       this.log.appendChild(bubble);
       var stamp = this.meta(this.log, who, message.at);
-      this.answer = { bubble: bubble, meta: stamp.meta, staff: Boolean(message.staff), replies: null };
+      this.answer = { bubble: bubble, meta: stamp.meta, staff: Boolean(message.staff), separate: Boolean(separate), replies: null };
     }
     var part = this.answer.bubble.appendChild(el("div", { class: "ccw-part" }));
     renderMarkdown(part, message.text);
@@ -629,6 +683,7 @@
   ChatWidget.prototype.receive = function (message) {
     this.setTyping(false);
     this.addBot(message, true, false);
+    if (!this.isOpen()) this.setUnread(this.unread + 1);
   };
 
   // The start of an answer at the top of the conversation, so its first sentence is read first.

@@ -2,10 +2,10 @@
 
 The sources are hand-written groups (``source/*.txt``) and a minority of combinatorial
 templates (``source/templates.yml``); content/safety/README.md says how they were written.
-The split is by group, never by row: a group (or a whole template) is either in training or
-held out, so the held-out part is not a near copy of the training part. In each source file
-every fourth group (the 3rd, 7th, 11th...) is held out, and every third template, which keeps
-the split stable when groups are added at the end of a file.
+The split is by group, never by row: a group is either in training or held out, so the
+held-out part is not a near copy of the training part. The held-out groups are those of the
+``source/heldout_*.txt`` files, written blind after the first held-out part had been read while
+the lexicon was tuned (that part is now training data); every other group trains.
 
 ``python -m clinic.safety.corpus`` rewrites content/safety/train.tsv and heldout.tsv.
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import csv
 import itertools
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +32,8 @@ NONE = "none"
 OUTCOMES = (*CRISIS_KINDS, POSSIBLE, NONE)
 LANGUAGES = ("en", "es")
 STYLES = ("web", "sms")
-HELD_OUT_EVERY = 4
-TEMPLATE_HELD_OUT_EVERY = 3
+# Source files whose groups are all held out; every other source trains.
+HELD_OUT_PREFIX = "heldout_"
 COLUMNS = ("group", "language", "style", "category", "outcome", "text")
 
 
@@ -130,15 +129,11 @@ def read_groups(source_dir: Path = SOURCE_DIR) -> list[Group]:
 
 
 def split(groups: Iterable[Group]) -> tuple[list[Example], list[Example]]:
-    """Training and held-out examples: every fourth group of a file, every third template."""
-    seen: Counter[str] = Counter()
+    """Training and held-out examples: the groups of the heldout_*.txt sources are held out."""
     train: list[Example] = []
     heldout: list[Example] = []
     for group in groups:
-        seen[group.source] += 1
-        every = TEMPLATE_HELD_OUT_EVERY if group.source == "templates" else HELD_OUT_EVERY
-        held = seen[group.source] % every == every - 1
-        target = heldout if held else train
+        target = heldout if group.source.startswith(HELD_OUT_PREFIX) else train
         target.extend(
             Example(group.id, group.language, group.style, group.category, group.outcome, text)
             for text in group.messages

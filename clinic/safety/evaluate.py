@@ -2,8 +2,11 @@
 
 Recall: the share of crisis and possible-crisis messages that get a crisis or possible-crisis
 outcome (anything but the normal answer). False alarms: the share of non-crisis messages that
-do. Both per language and per channel style, with every miss and false alarm listed, into
-reports/safety.md. The same function backs the fast test that holds the targets.
+do. Both per language and per channel style, into reports/safety.md. The report gives figures
+only, never the held-out messages that were missed or flagged: reading them while tuning is
+what spoilt the first held-out part (content/safety/README.md). Tuning works on the
+training part's cross-validation instead (``python -m clinic.safety.model --cv``). The same
+function backs the fast test that holds the targets.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REPORT = ROOT / "reports" / "safety.md"
 TARGET_RECALL = 0.99
 TARGET_FALSE_ALARMS = 0.01
+# Copied into every report: the first figures on the fresh held-out part, before any tuning.
+FIRST_MEASUREMENT = ROOT / "content" / "safety" / "first_measurement.md"
 
 
 @dataclass
@@ -102,25 +107,9 @@ def render(slices: dict[str, Slice], detector: CrisisDetector) -> str:
             f"| {piece.name} | {piece.crises} | {piece.recall:.3f} | {piece.right_kind}/{piece.caught} "
             f"| {piece.ordinary} | {piece.false_alarms} | {piece.false_alarm_rate:.2%} |"
         )
-    everything = slices["all"]
-    lines += ["", f"Targets met: {'yes' if meets_targets(slices) else 'NO'}", "", "## Misses", ""]
-    lines += [f"- [{e.language}/{e.style}, {e.category}, {e.outcome}] {e.text}" for e in everything.misses] or ["None."]
-    lines += [
-        "",
-        "## Caught with another reply",
-        "",
-        "A crisis answered with the direct question, or with the reply of another kind.",
-        "",
-    ]
-    lines += [
-        f"- [{e.language}/{e.style}, {e.outcome}] {e.text} -> {d.outcome} {d.kind or ''}".rstrip()
-        for e, d in everything.wrong_kind
-    ] or ["None."]
-    lines += ["", "## False alarms", ""]
-    lines += [
-        f"- [{e.language}/{e.style}, {e.category}] {e.text} -> {d.outcome} ({d.source}, p={d.probability:.2f})"
-        for e, d in everything.alarms
-    ] or ["None."]
+    lines += ["", f"Targets met: {'yes' if meets_targets(slices) else 'NO'}"]
+    if FIRST_MEASUREMENT.exists():
+        lines += ["", FIRST_MEASUREMENT.read_text(encoding="utf-8").rstrip()]
     return "\n".join(lines) + "\n"
 
 

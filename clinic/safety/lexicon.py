@@ -21,7 +21,7 @@ from clinic.safety.normalise import normalise
 DEFAULT_LEXICON = Path(__file__).resolve().parents[2] / "content" / "safety_lexicon.yml"
 # Message metadata a channel sets when the opening message of a session is a crisis.
 CRISIS_FIRST_METADATA = "crisis_first"
-NEGATION_WINDOW = 4
+NEGATION_WINDOW = 5
 NEGATORS = frozenset(
     {
         "not",
@@ -54,6 +54,7 @@ NEGATORS = frozenset(
         "jamas",
         "ni",
         "nobody",
+        "nobody's",
         "nadie",
     }
 )
@@ -62,13 +63,23 @@ NEGATORS = frozenset(
 PAST = re.compile(
     r"\b(used to|years ago|yrs ago|long time ago|long ago|when i was|as a (kid|teen|teenager)|back in|"
     r"last (year|month)|in (19|20)\d\d|hace (anos|mucho|tiempo)|de (nina|nino|adolescente|joven)|"
-    r"el ano pasado|en (19|20)\d\d|one time|(?<!at )once(?=[,.?!]|$| before| when| years))\b"
+    r"el ano pasado|en (19|20)\d\d|one time|(?<!at )once(?=[,.?!]|$| before| when| years| at| during| getting)|"
+    r"hace \w+ (anos|meses)|una vez (en|durante|con)|a los \d\d\b|a los (quince|dieciseis|diecisiete|dieciocho|"
+    r"diecinueve|veinte|veintitantos|treinta)|\bantes\b.{0,30}\b(pensaba|queria|me cortaba|me lastimaba)|"
+    r"in (college|high school)|en la (universidad|prepa|secundaria)|survived|passed away|tuve un intento|"
+    r"clean (from|of|for))\b"
 )
 # "ya no aguanto", "not sure": the "no" is about enduring or about certainty, not about what
 # follows ("ya no aguanto me voy a matar", "I'm not sure I'll make it through the week").
 CLAUSE_BREAK = re.compile(
     r"[.,;:!?\n]|\b(?:but|though|although|however|pero|aunque)\b"
-    r"|\bno (?:aguanto|puedo mas|doy mas|se si)\b|\b(?:not sure|don't know if|dont know if)\b"
+    r"|\bno (?:aguanto|puedo mas|doy mas|se si|puedo dejar de)\b|\b(?:not sure|don't know if|dont know if)\b"
+    r"|\bcan't stop\b"
+)
+# "What happens if someone has a seizure", "señales de sobredosis": a question about a topic.
+TOPIC = re.compile(
+    r"\b(what happens if (someone|somebody|a person)|que pasa si alguien|signs of|senales d[e]?|"
+    r"can (you|someone|a person) (overdose|od)|se puede (tener una )?sobredosis|(is|es) (it )?possible to overdose)\b"
 )
 WORD = re.compile(r"[a-z0-9']+")
 
@@ -126,7 +137,7 @@ def _is_negated(text: str, start: int) -> bool:
     for boundary in CLAUSE_BREAK.finditer(text, 0, start):
         clause_start = boundary.end()
     clause_end = next((b.start() for b in CLAUSE_BREAK.finditer(text, start)), len(text))
-    if PAST.search(text, clause_start, clause_end):
+    if PAST.search(text, clause_start, clause_end) or TOPIC.search(text, clause_start, clause_end):
         return True
     preceding = WORD.findall(text[clause_start:start])
     return any(word in NEGATORS for word in preceding[-NEGATION_WINDOW:])

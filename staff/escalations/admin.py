@@ -1,4 +1,4 @@
-"""The Django admin (admins only): accounts, and the audit log read-only.
+"""The Django admin (admins only): accounts, canned replies, and the audit log read-only.
 
 Escalations, notes and replies hold patient data and are not in the admin at all: they are
 read only through the console, where every view is audited. Account management is limited
@@ -13,7 +13,8 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from staff.escalations.models import AuditEntry
+from staff.escalations.canned import PLACEHOLDERS
+from staff.escalations.models import AuditEntry, CannedReply
 
 # Only a superuser may change these on any account.
 SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
@@ -34,6 +35,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("at", "username", "action", "escalation_id", "detail")
     list_filter = ("action",)
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    list_display = ("title", "language", "text")
+    list_filter = ("language",)
+    search_fields = ("title", "text")
+
+    def get_form(self, request, obj=None, **kwargs):
+        placeholders = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+        kwargs["help_texts"] = {"text": f"Placeholders filled from the escalation: {placeholders}."}
+        return super().get_form(request, obj, **kwargs)
 
 
 class ConsoleUserAdmin(UserAdmin):

@@ -22,6 +22,15 @@ REASON_COLOURS = {
 }
 
 
+# For series without a colour of their own (channels and languages, outcomes): at least 3:1 on white.
+PALETTE = ("#1b4f8a", "#b3261e", "#2e7d32", "#7a4b00", "#5c5c5c", "#6a1b9a", "#00695c", "#ad1457")
+
+
+def palette_series(keys: Sequence[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(key, label) pairs with a colour each, for ``stacked_columns``."""
+    return [(key, label, PALETTE[index % len(PALETTE)]) for index, (key, label) in enumerate(keys)]
+
+
 def stacked_columns(
     chart_id: str,
     title: str,

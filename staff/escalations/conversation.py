@@ -12,7 +12,7 @@ from clinic.transcript import merge_transcript, transcript_from_events
 from staff.escalations.models import Escalation
 
 logger = logging.getLogger(__name__)
-ROLE_LABELS = {"user": "Visitor", "bot": "Assistant", "staff": "Staff"}
+ROLE_LABELS = {"user": "Visitor", "bot": "Assistant", "staff": "Staff", "notice": "Notice to the visitor"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,11 @@ class Turn:
     @property
     def label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def at_iso(self) -> str:
+        """The time as the transcript stores it, naming the turn for the flag button."""
+        return self.at.isoformat() if self.at else ""
 
 
 @dataclass(frozen=True)

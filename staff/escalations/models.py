@@ -34,6 +34,7 @@ class Outcome(models.TextChoices):
     APPOINTMENT_BOOKED = "appointment_booked", "Appointment booked"
     REFERRED_EMERGENCY = "referred_emergency", "Referred to emergency services"
     NO_ANSWER = "no_answer", "No answer"
+    DUPLICATE = "duplicate", "Duplicate of another escalation"
 
 
 CHANNEL_LABELS = {"socketio": "Web chat", "sms": "SMS", "rest": "REST API"}
@@ -61,11 +62,15 @@ class Escalation(models.Model):
     contact_email = models.CharField(max_length=254, blank=True)
     best_time = models.CharField(max_length=200, blank=True)
     consent = models.BooleanField(default=False)
-    # The conversation's language when the escalation was made ("en" or "es").
-    language = models.CharField(max_length=5, default="en", db_index=True)
+    # A Spanish conversation, or a visitor who asked for someone who speaks Spanish.
     needs_spanish_speaker = models.BooleanField(default=False)
     triggering_message = models.TextField(blank=True)
     transcript = models.JSONField(default=list)
+    # The conversation's language (the tracker's ``language`` slot) when it was recorded; None before.
+    language = models.CharField(max_length=10, null=True, blank=True)
+    # What was said (triggering message and transcript turns), normalised for the queue's search
+    # (see search.py); kept in step by save() and emptied with the transcript by retention.
+    search_text = models.TextField(blank=True, default="")
     notified_at = models.DateTimeField(null=True, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations"
@@ -82,6 +87,7 @@ class Escalation(models.Model):
             ("work_escalation", "Can assign, annotate, reply to and resolve escalations"),
             ("view_dashboard", "Can see the dashboard"),
             ("export_opt_outs", "Can export the SMS opt-out report"),
+            ("export_audit", "Can export the audit log as CSV"),
         ]
 
     @property
@@ -91,6 +97,16 @@ class Escalation(models.Model):
     @property
     def channel_label(self) -> str:
         return CHANNEL_LABELS.get(self.channel, self.channel)
+
+    def save(self, *args, **kwargs):
+        from staff.escalations.search import searchable_text
+
+        self.search_text = searchable_text(self.triggering_message, self.transcript)
+        if kwargs.get("update_fields") is not None and {"triggering_message", "transcript"} & set(
+            kwargs["update_fields"]
+        ):
+            kwargs["update_fields"] = [*kwargs["update_fields"], "search_text"]
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} ({self.priority}) {self.created_at:%Y-%m-%d %H:%M}"
@@ -109,9 +125,11 @@ class Note(models.Model):
 
 
 class Delivery(models.TextChoices):
-    SENT = "sent", "Sent by SMS"
-    DELIVERED = "delivered", "Delivered to the open chat"
-    NOT_CONNECTED = "not_connected", "Visitor not connected"
+    SENT = "sent", "Sent by SMS (accepted by Twilio)"
+    # Web chat, as the visitor's own tabs acknowledged it (channels/socketio.py).
+    SHOWN = "shown", "Shown in the visitor's open chat panel"
+    DELIVERED = "delivered", "Delivered; the chat panel is closed (the launcher shows a badge)"
+    NOT_CONNECTED = "not_connected", "Queued until the visitor reconnects"
     FAILED = "failed", "Sending failed"
     OPTED_OUT = "opted_out", "Number opted out of SMS"
     NO_NUMBER = "no_number", "No phone number to text"
@@ -141,6 +159,17 @@ class StaffReply(models.Model):
         ordering = ["created_at"]
 
 
+class StaffProfile(models.Model):
+    """How a staff member appears to visitors in staff mode: "<display name>, <role> from <clinic>"."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    display_name = models.CharField(max_length=60, blank=True)
+    role = models.CharField(max_length=60, blank=True)  # e.g. "nurse", "front desk"
+
+    def __str__(self) -> str:
+        return f"{self.display_name or self.user.get_username()}, {self.role or 'staff'}"
+
+
 class AuditLogIsAppendOnly(Exception):
     pass
 
@@ -161,6 +190,11 @@ class AuditAction(models.TextChoices):
     NOTE = "note", "Added note"
     REPLY = "reply", "Replied"
     REPLY_CANCELLED = "reply_cancelled", "Cancelled a scheduled reply"
+    UNASSIGNED = "unassigned", "Unassigned"
+    REOPENED = "reopened", "Reopened"
+    FLAGGED = "flagged", "Flagged a message for review"
+    JOINED = "joined", "Joined the conversation"
+    RETURNED = "returned", "Returned the conversation to the assistant"
 
 
 class AuditEntry(models.Model):
@@ -202,3 +236,83 @@ class LoginCounter(models.Model):
     # from its last failure.
     window_started = models.FloatField()
     last_failure = models.FloatField(default=0.0)
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
+
+
+class CannedReply(models.Model):
+    """A prepared reply staff insert into the reply form; admins manage them in the Django admin.
+
+    ``text`` may hold the placeholders of canned.PLACEHOLDERS, filled from the escalation.
+    """
+
+    title = models.CharField(max_length=80)
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.ENGLISH)
+    text = models.TextField(max_length=1000)
+
+    class Meta:
+        ordering = ["language", "title"]
+        verbose_name_plural = "canned replies"
+        constraints = [models.UniqueConstraint(fields=["language", "title"], name="canned_reply_title_per_language")]
+
+    def clean(self) -> None:
+        from staff.escalations.canned import check_placeholders
+
+        check_placeholders(self.text)
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_language_display()})"
+
+
+class ReviewKind(models.TextChoices):
+    FALLBACK = "fallback", "Not understood (fallback)"
+    LOW_CONFIDENCE = "low_confidence", "Answered with low confidence"
+    THUMBS_DOWN = "thumbs_down", "Rated not helpful"
+    FLAGGED = "flagged", "Flagged by staff"
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", "To review"
+    LABELLED = "labelled", "Labelled with an intent"
+    NEW_TOPIC = "new_topic", "New topic needed"
+    OUT_OF_SCOPE = "out_of_scope", "Out of scope"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class ReviewItem(models.Model):
+    """A visitor message the assistant may have got wrong, collected from the tracker store (review.py).
+
+    Only the redacted text is kept (phone numbers, e-mails and names replaced); it reaches
+    training data only once a content editor has labelled it with an intent.
+    """
+
+    # The tracker event it came from (sender and event id), or the flagged turn: collected once.
+    key = models.CharField(max_length=300, unique=True)
+    kind = models.CharField(max_length=20, choices=ReviewKind.choices)
+    conversation_id = models.CharField(max_length=200, db_index=True)
+    at = models.DateTimeField(db_index=True)
+    text = models.TextField()
+    language = models.CharField(max_length=10, blank=True)
+    predicted_intent = models.CharField(max_length=100, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.OPEN, db_index=True)
+    intent = models.CharField(max_length=100, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    labelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    labelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        permissions = [("label_reviewitem", "Can label questions to review")]
+
+
+class ReviewCursor(models.Model):
+    """How far the collector has read the tracker's events table (its highest event id)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    last_event_id = models.BigIntegerField(default=0)

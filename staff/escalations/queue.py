@@ -2,7 +2,11 @@
 
 Urgent (crisis) first, then oldest first. An escalation is overdue while no staff member has
 acted on it (no assignment, status change, note or reply) for longer than its threshold:
-STAFF_OVERDUE_URGENT_MINUTES for urgent ones, STAFF_OVERDUE_MINUTES for the rest.
+STAFF_OVERDUE_URGENT_MINUTES for urgent ones, STAFF_OVERDUE_MINUTES for the rest. Its SLA
+timer turns amber once half of that time has passed, and red when it is overdue.
+
+Filters travel in the URL (GET), so a view can be bookmarked; the search words never do
+(see search.py).
 """
 
 from __future__ import annotations
@@ -11,11 +15,13 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from staff.escalations.models import Escalation, Priority, Reason, Status
+from staff.escalations.models import Escalation, Language, Priority, Reason, Status
+from staff.escalations.search import search
 
 OPEN = "open"
 STATUS_CHOICES = [(OPEN, "Open (new or in progress)"), *Status.choices, ("all", "All")]
@@ -45,6 +51,38 @@ class OverdueThresholds:
         return self.urgent if priority == Priority.URGENT else self.normal
 
 
+@dataclass(frozen=True)
+class Sla:
+    state: str  # "ok", "amber", "red", or "met" once staff acted (or it is resolved)
+    remaining: timedelta  # negative when overdue
+
+    @property
+    def label(self) -> str:
+        if self.state == "met":
+            return "Answered"
+        minutes = abs(round(self.remaining.total_seconds() / 60))
+        return f"{describe_minutes(minutes)} over" if self.state == "red" else f"{describe_minutes(minutes)} left"
+
+
+def describe_minutes(minutes: int) -> str:
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return f"{hours // 24} days"
+
+
+def sla(escalation: Escalation, now: datetime, thresholds: OverdueThresholds) -> Sla:
+    if escalation.status == Status.RESOLVED or escalation.first_action_at is not None:
+        return Sla("met", timedelta(0))
+    allowed = thresholds.for_priority(escalation.priority)
+    remaining = escalation.created_at + allowed - now
+    if remaining < timedelta(0):
+        return Sla("red", remaining)
+    return Sla("amber" if remaining <= allowed / 2 else "ok", remaining)
+
+
 def is_overdue(escalation: Escalation, now: datetime, thresholds: OverdueThresholds) -> bool:
     if escalation.status == Status.RESOLVED or escalation.first_action_at is not None:
         return False
@@ -59,16 +97,45 @@ def overdue_condition(now: datetime, thresholds: OverdueThresholds) -> Q:
     return waiting & (urgent | normal)
 
 
+UNASSIGNED = "none"
+MINE = "me"
+# The presets: each is a set of URL filters.
+PRESETS = (
+    ("urgent", "Urgent", {"priority": Priority.URGENT}),
+    ("mine", "Mine", {"assignee": MINE}),
+    ("unassigned", "Unassigned", {"assignee": UNASSIGNED}),
+    ("overdue", "Overdue", {"overdue": "1"}),
+    ("spanish", "Spanish", {"language": Language.SPANISH}),
+)
+URL_FILTERS = ("status", "reason", "priority", "channel", "clinic", "language", "assignee", "overdue", "since", "until")
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     status: str = OPEN
     reason: str = ""
+    priority: str = ""
     channel: str = ""
     clinic: str = ""
+    language: str = ""
+    # "me", "none" or a username
+    assignee: str = ""
+    overdue: bool = False
     since: date | None = None
     until: date | None = None
     search: str = ""
     problems: list[str] = field(default_factory=list)
+
+    def query_string(self, **changes: str) -> str:
+        """These filters (never the search) as a URL query, with ``changes`` applied."""
+        values = {name: getattr(self, name) for name in URL_FILTERS}
+        values["overdue"] = "1" if self.overdue else ""
+        values["status"] = "" if self.status == OPEN else self.status
+        values.update(changes)
+        return urlencode({k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items() if v})
+
+    def matches_preset(self, preset: dict[str, str]) -> bool:
+        return self.query_string() == QueueFilters().query_string(**preset)
 
     @classmethod
     def parse(cls, params: Any, search: str = "") -> QueueFilters:
@@ -82,6 +149,14 @@ class QueueFilters:
         if reason and reason not in Reason.values:
             problems.append("Unknown reason; showing every reason.")
             reason = ""
+        priority = params.get("priority") or ""
+        if priority and priority not in Priority.values:
+            problems.append("Unknown priority; showing every priority.")
+            priority = ""
+        language = params.get("language") or ""
+        if language and language not in Language.values:
+            problems.append("Unknown language; showing every language.")
+            language = ""
         dates = {}
         for name in ("since", "until"):
             raw = params.get(name) or ""
@@ -93,8 +168,12 @@ class QueueFilters:
         return cls(
             status=status,
             reason=reason,
+            priority=priority,
             channel=(params.get("channel") or "")[:40],
             clinic=(params.get("clinic") or "")[:60],
+            language=language,
+            assignee=(params.get("assignee") or "")[:150],
+            overdue=params.get("overdue") == "1",
             since=dates["since"],
             until=dates["until"],
             search=search.strip()[:200],
@@ -102,32 +181,19 @@ class QueueFilters:
         )
 
 
-def _search(query: str) -> Q:
-    digits = "".join(ch for ch in query if ch.isdigit())
-    condition = (
-        Q(first_name__icontains=query)
-        | Q(contact_email__icontains=query)
-        | Q(conversation_id__icontains=query)
-        | Q(contact_phone__icontains=query)
-    )
-    if len(digits) >= 4:
-        # "(949) 555-0101" finds +19495550101: phones are stored in E.164.
-        condition |= Q(contact_phone__contains=digits)
-    return condition
-
-
 def urgent_first_then_oldest(rows: QuerySet[Escalation]) -> QuerySet[Escalation]:
     rank = Case(When(priority=Priority.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField())
     return rows.annotate(urgency_rank=rank).order_by("urgency_rank", "created_at")
 
 
-def queue(filters: QueueFilters) -> QuerySet[Escalation]:
+def queue(filters: QueueFilters, user: Any = None, now: datetime | None = None) -> QuerySet[Escalation]:
+    """The filtered queue; ``user`` is who "Mine" means."""
     rows = Escalation.objects.select_related("assigned_to")
     if filters.status == OPEN:
         rows = rows.exclude(status=Status.RESOLVED)
     elif filters.status != "all":
         rows = rows.filter(status=filters.status)
-    for name in ("reason", "channel", "clinic"):
+    for name in ("reason", "priority", "channel", "clinic", "language"):
         if getattr(filters, name):
             rows = rows.filter(**{name: getattr(filters, name)})
     if filters.since:
@@ -138,8 +204,16 @@ def queue(filters: QueueFilters) -> QuerySet[Escalation]:
                 filters.until + timedelta(days=1), time.min, timezone.get_default_timezone()
             )
         )
+    if filters.assignee == UNASSIGNED:
+        rows = rows.filter(assigned_to__isnull=True)
+    elif filters.assignee == MINE:
+        rows = rows.filter(assigned_to=user) if user is not None else rows.none()
+    elif filters.assignee:
+        rows = rows.filter(assigned_to__username=filters.assignee)
+    if filters.overdue:
+        rows = rows.filter(overdue_condition(now or timezone.now(), OverdueThresholds.from_env()))
     if filters.search:
-        rows = rows.filter(_search(filters.search))
+        rows = search(rows, filters.search)
     return urgent_first_then_oldest(rows)
 
 

@@ -1,8 +1,11 @@
 """Staff replies to the visitor: by SMS through the SMS channel's sender, or into the open web chat.
 
 Every reply is kept (StaffReply) whatever became of it, and audited. A reply that reached the
-conversation (sent by SMS, or for the web delivered or waiting for the visitor's return) is
-appended to the Rasa tracker as a staff turn, so the conversation's history stays complete.
+conversation (sent by SMS, or for the web shown, delivered or waiting for the visitor's return)
+is appended to the Rasa tracker as a staff turn with its author's name and role, so the
+conversation's history stays complete and a visitor who comes back sees who wrote. A reply sent
+now puts the conversation in staff mode (staff/escalations/handoff.py) and assigns the
+escalation to its author; an SMS reply is prefixed with the author's name.
 
 SMS rules: nothing is texted to a destination number that opted out (checked by the number,
 whichever conversation it came from), and outside 8 am-9 pm in the recipient's time zone a
@@ -22,13 +25,15 @@ from datetime import UTC, datetime
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from clinic import staff_mode
 from clinic.quiet_hours import SendWindow, send_window
 from clinic.rasa_api import RasaApi, RasaUnavailable
 from clinic.sms_render import render_sms
 from clinic.sms_sender import SmsSettings, TwilioSender, conversation_id
 from clinic.sms_state import FIRST_TEXT, SmsState
-from staff.escalations.models import AuditAction, Delivery, Escalation, Reason, StaffReply
-from staff.escalations.workflow import WorkflowError, audit, mark_acted
+from staff.escalations import handoff
+from staff.escalations.models import AuditAction, Delivery, Escalation, Reason, StaffReply, Status
+from staff.escalations.workflow import WorkflowError, assign_to, audit, mark_acted
 
 logger = logging.getLogger(__name__)
 MAX_REPLY_LENGTH = 1000
@@ -38,15 +43,18 @@ SEND_NOW = "now"
 SENDER_INTERVAL = 30.0  # seconds between looks for scheduled replies that are due
 SMS_CHANNELS = ("sms",)
 WEB_CHANNELS = ("socketio",)
-REACHED_VISITOR = (Delivery.SENT, Delivery.DELIVERED)
+REACHED_VISITOR = (Delivery.SENT, Delivery.SHOWN, Delivery.DELIVERED)
+# What the web chat channel reports (the visitor's tabs acknowledge each staff message).
+WEB_DELIVERY = {"shown": Delivery.SHOWN, "delivered": Delivery.DELIVERED, "queued": Delivery.NOT_CONNECTED}
 # Kept in the conversation's history: a web visitor who left sees it when they come back.
 REACHED_CONVERSATION = (*REACHED_VISITOR, Delivery.NOT_CONNECTED)
 
 DELIVERY_NOTICES = {
-    Delivery.SENT: "Sent by SMS.",
-    Delivery.DELIVERED: "Delivered to the visitor's open chat.",
-    Delivery.NOT_CONNECTED: "The visitor is not connected, so they have not seen it. It is kept in the "
-    "conversation and shown if they come back; call them if they left a number.",
+    Delivery.SENT: "Sent by SMS: Twilio accepted it.",
+    Delivery.SHOWN: "Shown in the visitor's open chat panel.",
+    Delivery.DELIVERED: "Delivered to the visitor's chat, but its panel is closed: the launcher shows a badge.",
+    Delivery.NOT_CONNECTED: "The visitor is not connected, so they have not seen it. It is queued in the "
+    "conversation and shown with your name when they come back; call them if they left a number.",
     Delivery.FAILED: "The message could not be sent. It is kept here; try again or call them.",
     Delivery.OPTED_OUT: "This number has opted out of SMS (STOP), so nothing was sent. Call them instead.",
     Delivery.NO_NUMBER: "There is no phone number to text: the person did not leave one.",
@@ -140,7 +148,8 @@ def texting_status(escalation: Escalation, now: datetime, state: SmsState | None
     )
 
 
-def _deliver_sms(escalation: Escalation, text: str, send_sms: SmsSend) -> str:
+def deliver_sms(escalation: Escalation, segments: list[str], send_sms: SmsSend = send_sms_segments) -> str:
+    """Texts the segments to the conversation's number unless it opted out; returns the delivery."""
     state = SmsState()
     number = sms_destination(escalation, state)
     if not number:
@@ -148,31 +157,48 @@ def _deliver_sms(escalation: Escalation, text: str, send_sms: SmsSend) -> str:
     # By the number: a STOP from it holds whichever conversation the number came from.
     if state.is_opted_out(conversation_id(number)):
         return Delivery.OPTED_OUT
-    segments = render_sms([{"text": text}]).segments
     return Delivery.SENT if send_sms(number, segments, str(escalation.id)) else Delivery.FAILED
 
 
-def _deliver_web(escalation: Escalation, text: str, api: RasaApi) -> str:
+def _deliver_sms(escalation: Escalation, text: str, send_sms: SmsSend, user) -> str:
+    # The visitor's language is only known to Rasa; the prefix reads the same in both languages.
+    segments = render_sms([{"text": staff_mode.sms_text(text, handoff.staff_member(user), "en")}]).segments
+    return deliver_sms(escalation, segments, send_sms)
+
+
+def _deliver_web(escalation: Escalation, text: str, api: RasaApi, user) -> str:
     try:
-        delivered = api.deliver_to_web_visitor(escalation.conversation_id, text)
+        status = api.deliver_to_web_visitor(escalation.conversation_id, text, staff=handoff.staff_member(user))
     except RasaUnavailable:
         logger.error("event=staff.reply_web_unavailable escalation_id=%s", escalation.id)
         return Delivery.FAILED
-    return Delivery.DELIVERED if delivered else Delivery.NOT_CONNECTED
+    return WEB_DELIVERY.get(status, Delivery.NOT_CONNECTED)
+
+
+def _enter_staff_mode(user, escalation: Escalation, api: RasaApi, quiet_hours_reason: str) -> None:
+    """A reply sent now means a person is in the conversation: the assistant steps back."""
+    if escalation.status == Status.RESOLVED:
+        return
+    try:
+        handoff.enter(user, escalation, api, quiet_hours_reason)
+    except RasaUnavailable as error:
+        # The reply still goes out (by SMS it can); the escalation is theirs either way.
+        logger.error("event=staff.staff_mode_unavailable escalation_id=%s error=%s", escalation.id, error)
+        assign_to(user, escalation)
 
 
 def _append_to_tracker(escalation: Escalation, text: str, delivery: str, api: RasaApi, user) -> bool:
     if delivery not in REACHED_CONVERSATION:
         return False
     try:
-        api.append_staff_turn(escalation.conversation_id, text, user.pk)
+        api.append_staff_turn(escalation.conversation_id, text, user.pk, handoff.staff_member(user))
         return True
     except RasaUnavailable:
         logger.error("event=staff.reply_tracker_unavailable escalation_id=%s", escalation.id)
         return False
 
 
-def _quiet_window(escalation: Escalation, now: datetime) -> SendWindow | None:
+def quiet_window(escalation: Escalation, now: datetime) -> SendWindow | None:
     """The recipient's window when a reply now would fall in their quiet hours, else None."""
     if escalation.channel not in SMS_CHANNELS or escalation.reason == Reason.CRISIS:
         return None
@@ -198,7 +224,7 @@ def send_reply(
         raise WorkflowError("A reply cannot be empty.")
     if len(text) > MAX_REPLY_LENGTH:
         raise WorkflowError(f"A reply can have at most {MAX_REPLY_LENGTH} characters.")
-    quiet = _quiet_window(escalation, timezone.now())
+    quiet = quiet_window(escalation, timezone.now())
     if quiet and when == SEND_AT_OPENING:
         return _schedule(user, escalation, text, quiet.opens_at)
     if quiet and when != SEND_NOW:
@@ -209,10 +235,12 @@ def send_reply(
         raise WorkflowError("Sending during the recipient's quiet hours needs a reason.")
     if len(reason) > MAX_REASON_LENGTH:
         raise WorkflowError(f"A reason can have at most {MAX_REASON_LENGTH} characters.")
+    if escalation.channel in SMS_CHANNELS + WEB_CHANNELS:
+        _enter_staff_mode(user, escalation, api, reason if quiet else "")
     if escalation.channel in SMS_CHANNELS:
-        delivery = _deliver_sms(escalation, text, send_sms)
+        delivery = _deliver_sms(escalation, text, send_sms, user)
     elif escalation.channel in WEB_CHANNELS:
-        delivery = _deliver_web(escalation, text, api)
+        delivery = _deliver_web(escalation, text, api, user)
     else:
         # The REST channel has no way to push a message: the visitor only sees answers to their own.
         delivery = Delivery.NOT_CONNECTED
@@ -238,7 +266,10 @@ def _schedule(user, escalation: Escalation, text: str, send_at: datetime) -> Sta
         reply = StaffReply.objects.create(
             escalation=escalation, author=user, text=text, delivery=Delivery.SCHEDULED, send_at=send_at
         )
-        mark_acted(escalation, [])
+        if escalation.status == Status.RESOLVED:
+            mark_acted(escalation, [])
+        else:
+            assign_to(user, escalation)
         audit(user, AuditAction.REPLY, escalation, f"reply {reply.pk} scheduled for {send_at.isoformat()}")
     return reply
 
@@ -267,7 +298,7 @@ def send_due_replies(api: RasaApi, send_sms: SmsSend = send_sms_segments) -> int
         if not StaffReply.objects.filter(pk=reply_id, delivery=Delivery.SCHEDULED).update(delivery=Delivery.SENDING):
             continue
         reply = StaffReply.objects.select_related("escalation", "author").get(pk=reply_id)
-        delivery = _deliver_sms(reply.escalation, reply.text, send_sms)
+        delivery = _deliver_sms(reply.escalation, reply.text, send_sms, reply.author)
         reply.in_tracker = _append_to_tracker(reply.escalation, reply.text, delivery, api, reply.author)
         reply.delivery = delivery
         reply.sent_at = timezone.now() if delivery == Delivery.SENT else None
@@ -279,7 +310,7 @@ def send_due_replies(api: RasaApi, send_sms: SmsSend = send_sms_segments) -> int
 
 
 def run_sender_loop(stop: threading.Event, every: float = SENDER_INTERVAL) -> None:
-    """Sends due scheduled replies every ``every`` seconds until ``stop`` is set.
+    """Sends due scheduled replies, and ends timed-out staff mode, every ``every`` seconds until ``stop`` is set.
 
     The schedule lives in the database, so a restarted console picks up where it left off,
     including replies that fell due while it was down.
@@ -289,6 +320,10 @@ def run_sender_loop(stop: threading.Event, every: float = SENDER_INTERVAL) -> No
             handled = send_due_replies(RasaApi.from_env())
             if handled:
                 logger.info("event=staff.scheduled_replies_sent count=%d", handled)
+            # Web visitors waiting in staff mode are told when staff have gone quiet; SMS visitors
+            # are told when they next text (clinic/rasa_staff_mode.py), never by an unasked text.
+            in_staff_mode = Escalation.objects.filter(status=Status.IN_PROGRESS, channel__in=WEB_CHANNELS)
+            handoff.end_timed_out(RasaApi.from_env(), in_staff_mode)
         except Exception:  # the loop must outlive a database or network hiccup
             logger.exception("event=staff.scheduled_replies_failed")
         finally:

@@ -1,4 +1,8 @@
-"""The console's two roles as Django groups: what staff and admins may do."""
+"""The console's roles as Django groups: what staff, admins and content editors may do.
+
+A content editor reviews what the assistant got wrong (the review page) and sees the dashboard;
+they do not see escalations, which hold patient contact details.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ from typing import Any
 
 STAFF = "staff"
 ADMIN = "admin"
-ROLES = (STAFF, ADMIN)
+CONTENT_EDITOR = "content_editor"
+ROLES = (STAFF, ADMIN, CONTENT_EDITOR)
 
 STAFF_PERMISSIONS = (
     "escalations.view_escalation",
@@ -15,13 +20,24 @@ STAFF_PERMISSIONS = (
 )
 ADMIN_PERMISSIONS = STAFF_PERMISSIONS + (
     "escalations.view_auditentry",
+    "escalations.export_audit",
     "escalations.export_opt_outs",
+    "escalations.view_cannedreply",
+    "escalations.add_cannedreply",
+    "escalations.change_cannedreply",
+    "escalations.delete_cannedreply",
+    "escalations.view_reviewitem",
     "auth.view_user",
     "auth.add_user",
     "auth.change_user",
     "auth.view_group",
 )
-ROLE_PERMISSIONS = {STAFF: STAFF_PERMISSIONS, ADMIN: ADMIN_PERMISSIONS}
+CONTENT_EDITOR_PERMISSIONS = (
+    "escalations.view_reviewitem",
+    "escalations.label_reviewitem",
+    "escalations.view_dashboard",
+)
+ROLE_PERMISSIONS = {STAFF: STAFF_PERMISSIONS, ADMIN: ADMIN_PERMISSIONS, CONTENT_EDITOR: CONTENT_EDITOR_PERMISSIONS}
 
 
 def ensure_roles(**_: Any) -> None:

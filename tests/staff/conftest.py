@@ -126,3 +126,59 @@ def make_escalation(db):
         return Escalation.objects.create(**values)
 
     return make
+
+
+class TrackerStore:
+    """A real Rasa SQL tracker store (SQLite) that the console reads through TRACKER_DATABASE_URL."""
+
+    def __init__(self, path) -> None:
+        from rasa.core.tracker_store import SQLTrackerStore
+        from rasa.shared.core.domain import Domain
+
+        self.store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
+        self.url = f"sqlite:///{path}"
+        self.clock = datetime.now(UTC).timestamp() - 3600
+
+    def add(self, sender: str, *events) -> None:
+        import asyncio
+
+        from rasa.shared.core.trackers import DialogueStateTracker
+
+        tracker = asyncio.run(self.store.retrieve(sender)) or DialogueStateTracker(sender, slots=[])
+        for event in events:
+            tracker.update(event)
+        asyncio.run(self.store.save(tracker))
+
+    def tick(self) -> float:
+        self.clock += 1
+        return self.clock
+
+    def user(self, text: str, intent: str, confidence: float = 0.95, channel: str = "socketio", at=None):
+        from rasa.shared.core.events import UserUttered
+
+        return UserUttered(
+            text,
+            intent={"name": intent, "confidence": confidence},
+            parse_data={"intent": {"name": intent, "confidence": confidence}, "entities": [], "text": text},
+            input_channel=channel,
+            timestamp=at if at is not None else self.tick(),
+        )
+
+    def slot(self, name: str, value: Any, at=None):
+        from rasa.shared.core.events import SlotSet
+
+        return SlotSet(name, value, timestamp=at if at is not None else self.tick())
+
+    def rating(self, response: str, message: str, value: str, answer_at: float = 1.0):
+        """What the web chat stores for a "was this helpful?" rating (clinic.ratings)."""
+        return self.slot(
+            "answer_rating",
+            {"response": response, "answer_at": answer_at, "message": message, "value": value, "reason": None},
+        )
+
+
+@pytest.fixture
+def tracker_store(tmp_path, monkeypatch) -> TrackerStore:
+    store = TrackerStore(tmp_path / "tracker.db")
+    monkeypatch.setenv("TRACKER_DATABASE_URL", store.url)
+    return store

@@ -20,11 +20,16 @@ def every_page(escalation_id) -> list[tuple[str, str]]:
         ("get", reverse("detail", args=[escalation_id])),
         ("get", reverse("dashboard")),
         ("get", reverse("audit")),
+        ("get", reverse("audit_export")),
+        ("get", reverse("review")),
+        ("post", reverse("review_label")),
+        ("post", reverse("bulk")),
         ("get", reverse("opt_out_report")),
         ("get", "/admin/"),
         ("get", "/admin/escalations/auditentry/"),
     ]
-    for action in ("assign", "start", "resolve", "note", "reply", "cancel-reply"):
+    actions = ("assign", "start", "resolve", "note", "reply", "cancel-reply", "reassign", "unassign", "reopen", "flag")
+    for action in actions:
         pages.append(("post", reverse("act", args=[escalation_id, action])))
     return pages
 

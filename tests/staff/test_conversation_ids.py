@@ -16,6 +16,7 @@ from django.urls import reverse
 from clinic.conversation_ids import InvalidConversationId, checked, url_segment
 from clinic.escalations import NewEscalation
 from clinic.rasa_api import RasaApi, RasaUnavailable
+from clinic.staff_mode import StaffMember
 
 VICTIM_TEXT = "my results came back positive"
 HOSTILE_IDS = [
@@ -103,7 +104,8 @@ def test_the_api_client_encodes_the_id_and_never_sends_a_malformed_one(rasa):
     assert rasa.paths[-1].startswith("/conversations/rest%3Aclinic.x/tracker?")
     for call in (
         lambda: api.events("victim/tracker?x="),
-        lambda: api.append_staff_turn("victim/tracker?x=", "hello", 1),
+        lambda: api.append_staff_turn("victim/tracker?x=", "hello", 1, StaffMember("Kim", "nurse")),
+        lambda: api.web_presence("victim/tracker?x="),
         lambda: api.deliver_to_web_visitor("victim/tracker?x=", "hello"),
     ):
         with pytest.raises(RasaUnavailable):

@@ -59,8 +59,11 @@ def test_search_by_name_phone_email_and_conversation_id(make_escalation):
 def test_search_from_the_posted_form(staff_client, make_escalation):
     make_escalation(first_name="Maria")
     make_escalation(first_name="Jon", contact_phone="+17145550100", contact_email="jon@example.org")
-    html = staff_client.post(reverse("queue"), {"q": "714 555 0100", "status": "open"}).content.decode()
+    response = staff_client.post(reverse("queue"), {"q": "714 555 0100", "filters": "status=all"}, follow=True)
+    html = response.content.decode()
     assert "Jon" in html and "Maria" not in html
+    # The words stay in the session; the URL carries the filters only.
+    assert response.redirect_chain == [(reverse("queue") + "?status=all", 302)]
 
 
 def test_bad_filter_values_are_reported_not_crashed(staff_client, make_escalation):

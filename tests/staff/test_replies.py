@@ -88,7 +88,8 @@ def known_conversation(rest, prefix: str) -> str:
     """A conversation Rasa has a tracker for, as every escalated one has.
 
     Written through the HTTP API: ``sms-`` and ``web-`` ids belong to their channels, and REST
-    refuses them.
+    refuses them. It begins with a session start, as a channel's conversation does; without one
+    Rasa would run the session start itself with no channel to send the disclaimer to.
     """
     conversation = f"{prefix}-{uuid.uuid4().hex}"
     parsed = {"text": "hello", "intent": {"name": "greet", "confidence": 1.0}, "entities": []}
@@ -96,7 +97,12 @@ def known_conversation(rest, prefix: str) -> str:
     response = requests.post(
         f"{rest.base}/conversations/{conversation}/tracker/events",
         params={"token": rest.token},
-        json=[event],
+        json=[
+            {"event": "action", "name": "action_session_start"},
+            {"event": "session_started"},
+            {"event": "action", "name": "action_listen"},
+            event,
+        ],
         timeout=30,
     )
     assert response.status_code == 200, response.text
@@ -112,7 +118,10 @@ def test_sms_reply_goes_through_the_sms_sender_and_into_the_tracker(
     with caplog.at_level(logging.INFO):
         page = staff_client.post(reverse("act", args=[escalation.pk, "reply"]), {"text": text}, follow=True)
     assert "Sent by SMS" in page.content.decode()
-    assert twilio.wait_for(NUMBER, 1) == [text]
+    # Replying puts the conversation in staff mode: the visitor is told who joined, then gets the
+    # reply prefixed with the name (tests/staff/test_handoff.py).
+    notice, reply_text = twilio.wait_for(NUMBER, 2)
+    assert "nurse.kim, care team member from " in notice and reply_text == f"nurse.kim: {text}"
     staff_turns = [e for e in tracker_events(console_env, conversation) if e["event"] == "bot"]
     assert staff_turns[-1]["text"] == text and staff_turns[-1]["metadata"]["staff_reply"] is True
     reply = StaffReply.objects.get(escalation=escalation)
@@ -178,7 +187,7 @@ def test_sms_reply_to_a_crisis_texter_uses_the_number_they_texted_from(
     )
     assert f'href="tel:{number}"' in staff_client.get(reverse("detail", args=[escalation.pk])).content.decode()
     staff_client.post(reverse("act", args=[escalation.pk, "reply"]), {"text": "This is the clinic. Are you safe?"})
-    assert twilio.wait_for(number, 1) == ["This is the clinic. Are you safe?"]
+    assert twilio.wait_for(number, 1) == ["nurse.kim: This is the clinic. Are you safe?"]
     assert StaffReply.objects.get(escalation=escalation).delivery == "sent"
 
 
@@ -219,7 +228,7 @@ def test_the_staff_route_needs_the_api_token(assistant):
     assert requests.post(url, json=body, params={"token": "wrong"}, timeout=10).status_code == 401
     assert requests.post(url, json={}, params={"token": assistant["token"]}, timeout=10).status_code == 400
     answer = requests.post(url, json=body, params={"token": assistant["token"]}, timeout=10)
-    assert answer.json() == {"delivered": False}
+    assert answer.json() == {"status": "queued", "delivered": False}
 
 
 def test_sms_reply_without_twilio_settings_fails_visibly_and_is_kept(

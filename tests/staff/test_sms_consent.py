@@ -131,7 +131,7 @@ def test_a_number_that_opted_back_in_can_be_texted(console, twilio, staff_client
     html = staff_client.get(reverse("detail", args=[escalation.pk])).content.decode()
     assert "Opted in again (“start”, en)" in html and 'id="reply-text"' in html
     reply(staff_client, escalation, text="This is the clinic calling back by text.")
-    assert twilio.wait_for(number, before + 2)[-1] == "This is the clinic calling back by text."
+    assert twilio.wait_for(number, before + 2)[-1] == "nurse.kim: This is the clinic calling back by text."
 
 
 def late_evening() -> datetime:
@@ -170,13 +170,15 @@ def test_outside_quiet_hours_a_reply_waits_for_8_am_or_goes_now_with_an_audited_
     with time_machine.travel(held.send_at + timedelta(minutes=1), tick=True):
         # A fresh run of the sender (as after a restart) finds the schedule in the database.
         call_command("send_scheduled_replies", "--once")
-    assert twilio.wait_for(number, before + 1)[before:] == ["We will call you at 9."]
+    # Staff texts carry the author's name (tests/staff/test_handoff_sms.py).
+    assert twilio.wait_for(number, before + 1)[before:] == ["nurse.kim: We will call you at 9."]
     held.refresh_from_db()
     assert held.delivery == "sent" and held.in_tracker and held.sent_at
     with time_machine.travel(evening + timedelta(minutes=5), tick=True):
         staff_client.force_login(staff_user)
         reply(staff_client, escalation, text="Sorry for the late text.", when="now", reason="Patient asked tonight")
-    assert twilio.wait_for(number, before + 2)[-1] == "Sorry for the late text."
+    # Sent now, the reply puts the conversation in staff mode: the joined notice, then the reply.
+    assert twilio.wait_for(number, before + 3)[-1] == "nurse.kim: Sorry for the late text."
     details = list(AuditEntry.objects.filter(escalation=escalation).values_list("action", "detail"))
     assert any(a == "reply_cancelled" for a, _ in details)
     assert any("in quiet hours because: Patient asked tonight" in d for _, d in details)
@@ -194,7 +196,7 @@ def test_a_crisis_reply_is_not_held_for_quiet_hours(console, twilio, staff_clien
         html = staff_client.get(reverse("detail", args=[escalation.pk])).content.decode()
         assert 'id="quiet-hours"' not in html
         reply(staff_client, escalation, text="This is the clinic. Are you safe?")
-    assert twilio.wait_for(number, before + 1)[-1] == "This is the clinic. Are you safe?"
+    assert twilio.wait_for(number, before + 2)[-1] == "nurse.kim: This is the clinic. Are you safe?"
 
 
 def test_an_admin_exports_the_opt_out_report_and_staff_cannot(console, twilio, staff_client, admin_client, monkeypatch):

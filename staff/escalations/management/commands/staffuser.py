@@ -1,4 +1,8 @@
-"""Creates a console account: `make staff-user`, interactive or from STAFF_USERNAME/STAFF_PASSWORD/STAFF_ROLE."""
+"""Creates a console account: `make staff-user`, interactive or from STAFF_USERNAME/STAFF_PASSWORD/STAFF_ROLE.
+
+STAFF_DISPLAY_NAME and STAFF_TITLE (e.g. "Maria", "nurse") are how visitors see the account in
+staff mode ("Maria, nurse from <clinic>, has joined"); without them, the username and "care team member".
+"""
 
 import getpass
 import os
@@ -7,6 +11,7 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from staff.escalations.models import StaffProfile
 from staff.escalations.roles import ROLES, STAFF, create_user
 
 
@@ -29,9 +34,12 @@ class Command(BaseCommand):
         if not username or not password:
             raise CommandError("set STAFF_USERNAME and STAFF_PASSWORD (or run it in a terminal)")
         try:
-            create_user(username, password, role)
+            user = create_user(username, password, role)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         except ValueError as error:
             raise CommandError(str(error)) from error
+        display_name, title = os.environ.get("STAFF_DISPLAY_NAME", ""), os.environ.get("STAFF_TITLE", "")
+        if display_name or title:
+            StaffProfile.objects.create(user=user, display_name=display_name[:60], role=title[:60])
         self.stdout.write(f"created {role} account {username}")

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("escalations", "0003_audit_append_only"),
+        ("escalations", "0006_triage_review"),
     ]
 
     operations = [

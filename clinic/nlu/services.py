@@ -1,0 +1,53 @@
+"""A Rasa graph component that marks "which clinic offers X" questions (``clinic_services``).
+
+The classifier reads "which clinic has physical therapy?" as a question about physical
+therapy; the directory's service lists answer it better. The decision is
+``clinic.conversation.services.names_a_service``; it never overrides the crisis screen, a
+message of several questions or a follow-up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from clinic.conversation.services import names_a_service
+from clinic.nlu.crisis_screen import SAFETY_INTENTS
+
+SERVICES_INTENT = "clinic_services"
+LEFT_ALONE = frozenset({*SAFETY_INTENTS, "several_questions", "follow_up", "noise"})
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class ServiceQuestionMarker(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ServiceQuestionMarker:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            intent = (message.get(INTENT) or {}).get("name")
+            if intent in LEFT_ALONE:
+                continue
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != SERVICES_INTENT]
+            if names_a_service(message.get(TEXT) or ""):
+                top = {"name": SERVICES_INTENT, "confidence": 1.0}
+                message.set(INTENT, top, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+            elif intent == SERVICES_INTENT and ranking:
+                # Learned from examples, but this message names no service of ours.
+                message.set(INTENT, ranking[0], add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
