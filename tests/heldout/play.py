@@ -84,7 +84,11 @@ def play(
 
 
 def play_all(
-    base: str, token: str, conversations: list[Conversation], rest_headers: dict[str, str], workers: int = 8
+    base: str,
+    token: str,
+    conversations: list[Conversation],
+    workers: int = 8,
+    rest_headers: dict[str, str] | None = None,
 ) -> list[ConversationResult]:
     """Plays every conversation, ``workers`` at a time; results in the set's order.
 
@@ -95,7 +99,7 @@ def play_all(
 
     def one(conversation: Conversation) -> ConversationResult:
         session = sessions.setdefault(threading.get_ident(), requests.Session())
-        return play(session, base, token, conversation, rest_headers)
+        return play(session, base, token, conversation, rest_headers or {})
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(one, conversations))

@@ -39,7 +39,7 @@ def run(output: Path, workers: int) -> list[ConversationResult]:
         raise SystemExit("the held-out set cannot be used:\n" + "\n".join(wrong))
     with tempfile.TemporaryDirectory(prefix="heldout-") as workdir, running_assistant(Path(workdir)) as servers:
         started = time.monotonic()
-        results = play_all(servers["rasa"], servers["token"], conversations, servers["rest_headers"], workers)
+        results = play_all(servers["rasa"], servers["token"], conversations, workers, servers["rest_headers"])
         elapsed = time.monotonic() - started
     header = {
         "run": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -226,7 +226,7 @@ def test_a_fallback_whose_best_guess_was_expected_is_counted_as_hedged():
 @pytest.fixture(scope="module")
 def results(conversations, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[ConversationResult]]:
     with running_assistant(tmp_path_factory.mktemp("heldout")) as servers:
-        yield play_all(servers["rasa"], servers["token"], conversations, servers["rest_headers"])
+        yield play_all(servers["rasa"], servers["token"], conversations, rest_headers=servers["rest_headers"])
 
 
 def test_the_pass_rate_does_not_fall_below_the_floor(results):
