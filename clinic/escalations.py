@@ -56,9 +56,9 @@ class NewEscalation:
     best_time: str = ""
     consent: bool = False
     clinic: str = ""
-    # The conversation's language ("en" or "es"), and whether a Spanish-speaking staff member
-    # should answer: a Spanish conversation, or a visitor who asked for one.
-    language: str = "en"
+    # The conversation's language ("en" or "es"; None when not recorded), and whether a
+    # Spanish-speaking staff member should answer: a Spanish conversation, or a visitor who asked for one.
+    language: str | None = None
     needs_spanish_speaker: bool = False
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     # Set when staff were alerted while the record was still waiting in the outbox.
