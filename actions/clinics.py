@@ -26,6 +26,10 @@ def is_sms(tracker: Tracker) -> bool:
     return tracker.get_latest_input_channel() in SMS_CHANNELS
 
 
+def language_of(tracker: Tracker) -> str:
+    return tracker.get_slot("language") or "en"
+
+
 def named_clinic(tracker: Tracker, directory: Directory) -> Clinic | None:
     """The clinic the visitor names, as a clinic entity or as one of the clinics' cities."""
     for value in entity_values(tracker, "clinic") + entity_values(tracker, "city"):
@@ -55,7 +59,9 @@ class ActionClinicLocations(Action):
         text = tracker.latest_message.get("text") or ""
         clinic = next((clinic_named(directory, v) for v in entity_values(tracker, "clinic")), None)
         lookup = find_place(text, entity_values(tracker, "zip_code") + entity_values(tracker, "city"))
-        dispatcher.utter_message(text=render_location_answer(directory, lookup, clinic, is_sms(tracker)))
+        dispatcher.utter_message(
+            text=render_location_answer(directory, lookup, clinic, is_sms(tracker), language_of(tracker))
+        )
         return context_events(clinic_answered(directory, lookup, clinic))
 
 
@@ -67,7 +73,9 @@ class ActionClinicHours(Action):
         directory = default_directory()
         clinics = clinics_asked_about(tracker, directory)
         text = tracker.latest_message.get("text") or ""
-        dispatcher.utter_message(text=render_hours_answer(directory, clinics, text, is_sms(tracker)))
+        dispatcher.utter_message(
+            text=render_hours_answer(directory, clinics, text, is_sms(tracker), language=language_of(tracker))
+        )
         # The day asked about stays the context of a follow-up ("and Irvine?").
         return [SlotSet("day_asked", day_mentioned(text))] + context_events(named_clinic(tracker, directory))
 
@@ -79,5 +87,5 @@ class ActionClinicContact(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         directory = default_directory()
         clinics = clinics_asked_about(tracker, directory)
-        dispatcher.utter_message(text=render_contact_answer(directory, clinics, is_sms(tracker)))
+        dispatcher.utter_message(text=render_contact_answer(directory, clinics, is_sms(tracker), language_of(tracker)))
         return context_events(named_clinic(tracker, directory))

@@ -78,16 +78,22 @@ def named_in(directory: Directory, entities: dict[str, list[str]]) -> Clinic | N
 
 
 def clinic_answer(
-    intent: str, directory: Directory, clinic: Clinic | None, text: str, entities: dict[str, list[str]], sms: bool
+    intent: str,
+    directory: Directory,
+    clinic: Clinic | None,
+    text: str,
+    entities: dict[str, list[str]],
+    sms: bool,
+    language: str = "en",
 ) -> str:
     """A clinic finder answer for one clinic (or all of them) and the words of the question."""
     clinics = [clinic] if clinic else list(directory.clinics)
     if intent == "clinic_hours":
-        return render_hours_answer(directory, clinics, text, sms)
+        return render_hours_answer(directory, clinics, text, sms, language=language)
     if intent == "clinic_contact":
-        return render_contact_answer(directory, clinics, sms)
+        return render_contact_answer(directory, clinics, sms, language)
     lookup = find_place(text, entities.get("zip_code", []) + entities.get("city", []))
-    return render_location_answer(directory, lookup, clinic, sms)
+    return render_location_answer(directory, lookup, clinic, sms, language)
 
 
 class Speaker:
@@ -117,13 +123,15 @@ class Speaker:
             return self.response(resolution.name)
         clinic = clinic_named(self.directory, resolution.clinic)
         if resolution.name in ("clinic_parking", "clinic_transit") and clinic is not None:
-            note = clinic.parking if resolution.name == "clinic_parking" else clinic.transit
+            kind = "parking" if resolution.name == "clinic_parking" else "transit"
+            note = clinic.note(kind, self.language)
             if not note:
-                what = "parking" if resolution.name == "clinic_parking" else "transit"
-                return self.message("clinic_no_note", what=what, clinic=clinic.name, phone=clinic.phone)
+                return self.message(f"clinic_no_{kind}", clinic=clinic.name, phone=clinic.phone)
             address = f"{clinic.address}, {clinic.city} {clinic.zip}"
             return self.message(resolution.name, clinic=clinic.name, note=note, address=address)
-        answer = clinic_answer(resolution.name, self.directory, clinic, resolution.day_text or text, entities, self.sms)
+        answer = clinic_answer(
+            resolution.name, self.directory, clinic, resolution.day_text or text, entities, self.sms, self.language
+        )
         return {"text": answer, "utter_action": CLINIC_ANSWER_ACTIONS[resolution.name]}, answer
 
 
@@ -262,7 +270,9 @@ class ActionAnswerSeveralQuestions(Action):
         if plan.kind == "clinic":
             entities = entities_by_name(parse.get("entities") or [])
             clinic = named_in(speaker.directory, entities)
-            text = clinic_answer(plan.name, speaker.directory, clinic, plan.text, entities, speaker.sms)
+            text = clinic_answer(
+                plan.name, speaker.directory, clinic, plan.text, entities, speaker.sms, speaker.language
+            )
             slots = {"topic": plan.name, "subject": "clinic"} | ({"clinic_context": clinic.name} if clinic else {})
             sent = {"text": text, "utter_action": CLINIC_ANSWER_ACTIONS[plan.name]}
             return sent, with_slots(context, slots), slots

@@ -7,6 +7,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.clinics import language_of
 from clinic.alerts import escalate
 from clinic.directory import default_directory
 from clinic.escalation_flow import (
@@ -22,6 +23,7 @@ from clinic.escalation_flow import (
     recorded_trigger,
     remaining_slots,
 )
+from clinic.language import default_words
 from clinic.messages import message
 from clinic.safety.followup import escalation_reason
 from clinic.topics import related_faq
@@ -30,7 +32,7 @@ FORM_SLOTS = ("first_name", "contact", "best_time", "consent")
 
 
 def say(dispatcher: CollectingDispatcher, tracker: Tracker, name: str, **values: Any) -> None:
-    dispatcher.utter_message(**message(name, tracker.get_latest_input_channel(), **values))
+    dispatcher.utter_message(**message(name, tracker.get_latest_input_channel(), language_of(tracker), **values))
 
 
 def trigger_of(tracker: Tracker) -> dict[str, Any]:
@@ -55,6 +57,7 @@ def offer_events(reason: str, tracker: Tracker) -> list[EventType]:
 def reset_events() -> list[EventType]:
     return [SlotSet(name, None) for name in FORM_SLOTS] + [
         SlotSet("escalation_offered", False),
+        SlotSet("spanish_speaker", None),
         SlotSet("escalation_reason", None),
         SlotSet("escalation_trigger", None),
         SlotSet("escalation_cancelled", None),
@@ -95,11 +98,15 @@ class ActionStartEscalation(Action):
         return "action_start_escalation"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        spanish_speaker = language_of(tracker) == "es" or default_words().asks_for_spanish_speaker(
+            tracker.latest_message.get("text")
+        )
+        flag = [SlotSet("spanish_speaker", True)] if spanish_speaker else []
         if (tracker.latest_message.get("intent") or {}).get("name") == "book_appointment":
             say(dispatcher, tracker, "start_contact_form_appointment")
-            return offer_events("appointment", tracker)
-        say(dispatcher, tracker, "start_contact_form_staff")
-        return offer_events("request_human", tracker)
+            return offer_events("appointment", tracker) + flag
+        say(dispatcher, tracker, "start_contact_form_spanish_staff" if spanish_speaker else "start_contact_form_staff")
+        return offer_events("request_human", tracker) + flag
 
 
 class ActionDeclineEscalation(Action):
@@ -216,14 +223,20 @@ class ActionSubmitEscalation(Action):
             best_time=tracker.get_slot("best_time"),
             consent=consent,
             directory=directory,
-            language=tracker.slots.get("language"),
+            language=language_of(tracker),
+            needs_spanish_speaker=bool(tracker.get_slot("spanish_speaker")),
         )
         await escalate(escalation)
         say(
             dispatcher,
             tracker,
-            "escalation_recorded",
-            **next_steps_values(directory, tracker.get_slot("first_name"), best_time=tracker.get_slot("best_time")),
+            "escalation_recorded_spanish_staff" if escalation.needs_spanish_speaker else "escalation_recorded",
+            **next_steps_values(
+                directory,
+                tracker.get_slot("first_name"),
+                best_time=tracker.get_slot("best_time"),
+                language=language_of(tracker),
+            ),
         )
         return reset_events()
 
@@ -241,7 +254,7 @@ class ActionRecordCrisis(Action):
             trigger=trigger_of(tracker),
             events=tracker.events,
             directory=default_directory(),
-            language=tracker.slots.get("language"),
+            language=language_of(tracker),
         )
         await escalate(escalation)
         return []

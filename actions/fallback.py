@@ -4,6 +4,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clinics import language_of
 from clinic.topics import best_guess, confirmation_prompt
 
 
@@ -23,5 +24,7 @@ class ActionConfirmTopic(Action):
         if guess is None:
             dispatcher.utter_message(response="utter_ask_rephrase")
         else:
-            dispatcher.utter_message(**confirmation_prompt(guess))
+            dispatcher.utter_message(
+                **confirmation_prompt(guess, tracker.get_latest_input_channel(), language_of(tracker))
+            )
         return []

@@ -12,6 +12,7 @@ from rasa.shared.core.events import BotUttered
 from sanic import Blueprint, Request
 
 from clinic.commands import COMMAND_PREFIX, offered_payloads, screen_typed_command
+from clinic.language import OPENING_LANGUAGE_METADATA, LanguageIdentifier
 from clinic.safety import CRISIS_FIRST_METADATA
 from clinic.safety.corpus import NONE
 from clinic.safety.decision import CrisisDetector
@@ -56,9 +57,22 @@ def guard_handler(
                 # Tells a new session to skip its opening note, so 988/911 (or the direct
                 # question, with 988) is the first reply. The same cached detector as the NLU's.
                 message.metadata = {**(message.metadata or {}), CRISIS_FIRST_METADATA: True}
+            # A new session's note goes out before the message is parsed: it needs the language now
+            # ("" when the message does not tell; the key also marks a visitor's message).
+            language = LanguageIdentifier.load().detect(message.text).language or ""
+            message.metadata = {**(message.metadata or {}), OPENING_LANGUAGE_METADATA: language}
         return await on_new_message(message)
 
     return handle
+
+
+async def conversation_language(
+    sender_id: str, current_agent: Callable[[], Any | None] = _current_agent.get, default: str = "en"
+) -> str:
+    """The language slot of ``sender_id``'s conversation, ``default`` when it has none yet."""
+    agent = current_agent()
+    tracker = await agent.tracker_store.retrieve(sender_id) if agent else None
+    return (tracker.get_slot("language") if tracker else None) or default
 
 
 def client_address(request: Request) -> str:

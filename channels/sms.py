@@ -26,7 +26,7 @@ from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from channels.guard import MAX_MESSAGE_LENGTH, guard_handler, remember_agent
+from channels.guard import MAX_MESSAGE_LENGTH, conversation_language, guard_handler, remember_agent
 from clinic.directory import default_directory
 from clinic.messages import message as clinic_message
 from clinic.sms_keywords import read_keyword
@@ -178,7 +178,7 @@ class TwilioSmsInput(InputChannel):
         if not allowed:
             logger.warning("event=sms.rate_limited message_sid=%s sender=%s", sid, sender)
             if tell and not await asyncio.to_thread(state.is_opted_out, sender):
-                await self._say(number, sender, sid, "sms_rate_limited")
+                await self._say(number, sender, sid, "sms_rate_limited", await conversation_language(sender))
             return
         if await asyncio.to_thread(state.is_opted_out, sender):
             if keyword and keyword.kind in ("start", "opt_in_when_opted_out"):
@@ -194,12 +194,13 @@ class TwilioSmsInput(InputChannel):
         elif keyword and keyword.kind == "help":
             await self._say(number, sender, sid, "sms_help", keyword.language)
         elif pictures and not body.strip():
-            await self._say(number, sender, sid, "sms_picture")
+            await self._say(number, sender, sid, "sms_picture", await conversation_language(sender))
         else:
             text = await self._menu_choice(sender, body)
             collector = SmsOutput()
             await handler(UserMessage(text, collector, sender, input_channel=self.name()))
-            reply = render_sms(collector.messages)
+            # Buttons become a numbered menu in the conversation's language, which this message may have set.
+            reply = render_sms(collector.messages, await conversation_language(sender))
             await asyncio.to_thread(state.save_menu, sender, reply.menu_payloads)
             await self._send(number, sender, sid, reply.segments)
 

@@ -49,12 +49,14 @@ from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncRedisManager, AsyncServer
 
-from channels.guard import MAX_MESSAGE_LENGTH, client_address, guard_handler
+from channels.guard import MAX_MESSAGE_LENGTH, client_address, conversation_language, guard_handler
 from clinic.directory import default_directory
+from clinic.language import session_language, widget_strings
 from clinic.messages import message as clinic_message
 from clinic.rasa_api import token_matches
 from clinic.rate_limit import ChatLimits, RateLimiter
 from clinic.ratings import RATING_SLOT, RatingError, rating_for
+from clinic.responses import response_variation
 from clinic.staff_mode import StaffMember
 from clinic.web_chat import DISCLAIMER_SHOWN_METADATA, web_history, web_message, widget_settings
 from clinic.web_sessions import issue_session, verify_session
@@ -184,6 +186,8 @@ class WebChatInput(InputChannel):
     def __init__(self) -> None:
         self.sio: AsyncServer | None = None
         self._conversations: dict[str, str] = {}  # socket id -> conversation id
+        self._languages: dict[str, str] = {}  # socket id -> the widget's language setting
+        self._shown: dict[str, str] = {}  # socket id -> the language its interface was last given
         self._addresses: dict[str, str] = {}  # socket id -> client address
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()  # (conversation, message id)
         self._app: Any = None
@@ -192,11 +196,13 @@ class WebChatInput(InputChannel):
     def get_output_channel(self) -> SocketIOOutput | None:
         return WebChatOutput(self.sio, "bot_uttered") if self.sio else None
 
-    def _settings(self) -> dict[str, Any]:
+    def _settings(self, language: str) -> dict[str, Any]:
+        """The greeting card in the widget's language (its setting; English by default)."""
         agent = self._agent()
         responses = agent.domain.responses if agent and agent.domain else {}
-        disclaimer = next((r.get("text") for r in responses.get("utter_disclaimer", []) if not r.get("channel")), "")
-        return widget_settings(default_directory().brand, disclaimer or "")
+        disclaimer = response_variation(responses, "utter_disclaimer", language, None)["text"] if responses else ""
+        brand = default_directory().brand
+        return widget_settings(brand.speaking(language) if brand else None, disclaimer)
 
     def _already_handled(self, conversation_id: str, message_id: Any) -> bool:
         """True for a message id this conversation sent before; remembers new ones."""
@@ -241,6 +247,17 @@ class WebChatInput(InputChannel):
 
     def _agent(self) -> Any:
         return getattr(self._app.ctx, "agent", None) if self._app else None
+
+    async def _show_language(self, sio: AsyncServer, sid: str, conversation_id: str) -> str:
+        """Gives the widget its interface words in the conversation's language when it changed.
+
+        A conversation without a language yet shows the widget's setting (content/widget_strings.yml).
+        """
+        language = await conversation_language(conversation_id, self._agent, default=self._languages.get(sid, "en"))
+        if self._shown.get(sid) != language:
+            self._shown[sid] = language
+            await sio.emit("language", {"language": language, "strings": widget_strings(language)}, room=sid)
+        return language
 
     async def _history(self, conversation_id: str) -> list[dict[str, Any]]:
         agent = self._agent()
@@ -309,6 +326,8 @@ class WebChatInput(InputChannel):
         @sio.on("disconnect")
         async def disconnect(sid: str) -> None:
             self._conversations.pop(sid, None)
+            self._languages.pop(sid, None)
+            self._shown.pop(sid, None)
             self._addresses.pop(sid, None)
 
         @sio.on("session_request")
@@ -319,6 +338,10 @@ class WebChatInput(InputChannel):
                 )
                 return
             token = (data or {}).get("session_id")
+            # The widget's `language` setting: the first language of a new conversation.
+            widget_language = session_language(data if isinstance(data, dict) else None)
+            if widget_language:
+                self._languages[sid] = widget_language
             conversation_id = verify_session(token)
             if conversation_id is None:
                 token = issue_session()
@@ -328,7 +351,9 @@ class WebChatInput(InputChannel):
                 history = await self._history(conversation_id)
             self._conversations[sid] = conversation_id
             await sio.enter_room(sid, conversation_id)
-            await sio.emit("widget_config", self._settings(), room=sid)
+            # The interface words first, so the greeting card is drawn in the conversation's language.
+            language = await self._show_language(sio, sid, conversation_id)
+            await sio.emit("widget_config", self._settings(language), room=sid)
             await sio.emit("session_confirm", token, room=sid)
             await sio.emit("history", history, room=sid)
 
@@ -355,12 +380,16 @@ class WebChatInput(InputChannel):
                 WebChatOutput(sio, "bot_uttered"),
                 conversation_id,
                 input_channel=self.name(),
-                metadata={DISCLAIMER_SHOWN_METADATA: True},
+                metadata={
+                    DISCLAIMER_SHOWN_METADATA: True,
+                    **({"language": self._languages[sid]} if sid in self._languages else {}),
+                },
             )
             # Other tabs of the same visitor see what was typed in this one.
             shown = data.get("shown") if isinstance(data.get("shown"), str) else message.text
             await sio.emit("user_echo", {"text": shown[:MAX_MESSAGE_LENGTH]}, room=conversation_id, skip_sid=sid)
             await handler(message)
+            await self._show_language(sio, sid, conversation_id)
             return {"ok": True}
 
         @sio.on("rate")
@@ -374,6 +403,7 @@ class WebChatInput(InputChannel):
 
     async def _refuse_for_now(self, sio: AsyncServer, sid: str, text: str, wait: float) -> None:
         """Tells the socket its message was not handled: a reply for people, an event for programs."""
-        notice = clinic_message("chat_rate_limited", self.name(), phone=default_directory().group_phone)
+        language = self._shown.get(sid) or self._languages.get(sid, "en")
+        notice = clinic_message("chat_rate_limited", self.name(), language, phone=default_directory().group_phone)
         await sio.emit("rate_limited", {"text": text, "retry_after": wait}, room=sid)
         await sio.emit("bot_uttered", notice, room=sid)

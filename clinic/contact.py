@@ -9,12 +9,16 @@ from urllib.parse import quote
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from clinic.language import fold
+
 DECLINED = "declined"
-# "never mind", and as people type it: "actually stop, never mind", "nvm ill call later".
+# English and Spanish, matched without accents (fold): "olvídelo" reads as "olvidelo"; and as
+# people type it: "actually stop, never mind", "nvm ill call later".
 CANCEL_WORDS = re.compile(
-    r"^\s*(?:(?:actually|oh|ok|okay|wait|um|hmm|no|sorry)[\s,.!]+)*"
-    r"(?:stop|cancel|quit|exit|end|abort|never ?mind|nvm|forget it|forget about it|i changed my mind|changed my mind)"
-    r"(?:[\s,.!]+(?:never ?mind|nvm|it|this|that|please|pls|thanks|thank you))*[\s,.!]*"
+    r"^\s*(?:(?:actually|oh|ok|okay|wait|um|hmm|no|sorry|oye|bueno|mejor)[\s,.!]+)*"
+    r"(?:stop|cancel|quit|exit|end|abort|never ?mind|nvm|forget it|forget about it|i changed my mind|changed my mind|"
+    r"olvidalo|olvidelo|olvida|olvidelo mejor|ya no|cancela|cancelar|salir|dejalo|dejelo|no importa)"
+    r"(?:[\s,.!]+(?:never ?mind|nvm|it|this|that|please|pls|thanks|thank you|por favor|porfa|mejor|gracias))*[\s,.!]*"
     r"(?:(?:i'?ll|ill|i will|i'?m going to|gonna)\s+call(?:\s+(?:you|u|them))?"
     r"(?:\s+(?:later|instead|tomorrow|myself|back))?)?[\s.!]*$",
     re.IGNORECASE,
@@ -22,7 +26,9 @@ CANCEL_WORDS = re.compile(
 DECLINE_WORDS = re.compile(
     r"^\s*(skip|pass|no|nope|nah|no thanks|no thank you|"
     r"i'?d rather not(?: (?:give|say|share)(?: my \w+| it)?)?|rather not|"
-    r"prefer not( to)?( say)?|i prefer not to( say)?|not telling|none|n/a|don'?t want to( say)?)"
+    r"prefer not( to)?( say)?|i prefer not to( say)?|not telling|none|n/a|don'?t want to( say)?|"
+    r"omitir|omite|omitalo|paso|no gracias|nel|prefiero no( decir(lo)?)?|no quiero( decir(lo)?| dar(lo)?)?|"
+    r"ninguno|ninguna|nada)"
     r"[\s.!]*$",
     re.IGNORECASE,
 )
@@ -40,13 +46,13 @@ class ContactDetails:
 
 
 def is_cancel(text: str | None) -> bool:
-    """The visitor wants out of the form altogether ("stop", "cancel", "never mind")."""
-    return bool(text) and bool(CANCEL_WORDS.match(text))
+    """The visitor wants out of the form altogether ("stop", "never mind", "olvídelo")."""
+    return bool(text) and bool(CANCEL_WORDS.match(fold(text or "")))
 
 
 def is_decline(text: str | None) -> bool:
-    """The visitor does not want to answer this one question ("skip", "rather not")."""
-    return bool(text) and bool(DECLINE_WORDS.match(text))
+    """The visitor does not want to answer this one question ("skip", "rather not", "omitir")."""
+    return bool(text) and bool(DECLINE_WORDS.match(fold(text or "")))
 
 
 def normalise_us_phone(text: str) -> str | None:
@@ -96,7 +102,9 @@ def parse_contact(text: str) -> ContactDetails | None:
 
 
 NAME_PREFIX = re.compile(
-    r"^\s*(hi|hello|hey)?[\s,]*(my name is|my name's|name is|i am|i'm|im|it's|its|this is|call me)\s+", re.I
+    r"^\s*(hi|hello|hey|hola|buenas)?[\s,]*(my name is|my name's|name is|i am|i'm|im|it's|its|this is|call me|"
+    r"me llamo|mi nombre es|yo soy|soy|habla|le habla|me dicen)\s+",
+    re.I,
 )
 NAME_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
@@ -51,6 +51,12 @@ class Clinic:
     services: tuple[str, ...] = ()
     parking: str = ""
     transit: str = ""
+    # The notes above in other languages: language -> {"parking": ..., "transit": ...}.
+    notes: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def note(self, kind: str, language: str = "en") -> str:
+        """The parking or transit note in ``language``, in English when it has none."""
+        return (self.notes.get(language) or {}).get(kind) or getattr(self, kind)
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,18 @@ class Brand:
     email: str
     intro: str
     suggestions: tuple[str, ...] = ()
+    # The words above in other languages: language -> {"assistant_name", "intro", "suggestions"}.
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def speaking(self, language: str) -> Brand:
+        """This brand with its words in ``language`` (English where it has none)."""
+        words = self.translations.get(language) or {}
+        return replace(
+            self,
+            assistant_name=str(words.get("assistant_name") or self.assistant_name),
+            intro=str(words.get("intro") or self.intro),
+            suggestions=tuple(words.get("suggestions") or self.suggestions),
+        )
 
 
 @dataclass(frozen=True)
@@ -130,6 +148,11 @@ def _parse_clinic(index: int, raw: Any) -> Clinic:
         services=tuple(raw.get("services") or ()),
         parking=str(raw.get("parking") or ""),
         transit=str(raw.get("transit") or ""),
+        notes={
+            language: {kind: str(text) for kind, text in (raw.get(language) or {}).items()}
+            for language in ("es",)
+            if raw.get(language)
+        },
     )
 
 
@@ -153,6 +176,7 @@ def _parse_brand(raw: Any) -> Brand:
         email=str(raw["email"]),
         intro=str(raw["intro"]),
         suggestions=tuple(s.strip() for s in suggestions),
+        translations={"es": dict(raw["es"])} if raw.get("es") else {},
     )
 
 

@@ -161,6 +161,7 @@ def build_escalation(
     consent: bool = False,
     directory: Directory | None = None,
     language: str | None = None,
+    needs_spanish_speaker: bool = False,
 ) -> NewEscalation:
     """The escalation of a conversation, from what Rasa's tracker holds (``events``).
 
@@ -183,12 +184,17 @@ def build_escalation(
         best_time=given(best_time),
         consent=bool(consent) and bool(contact_value),
         clinic=clinic_discussed(events, directory) if directory else "",
-        language=language or None,
+        language=language or "en",
+        needs_spanish_speaker=needs_spanish_speaker or language == "es",
     )
 
 
 def next_steps_values(
-    directory: Directory, first_name: str | None, now: datetime | None = None, best_time: str | None = None
+    directory: Directory,
+    first_name: str | None,
+    now: datetime | None = None,
+    best_time: str | None = None,
+    language: str = "en",
 ) -> dict[str, str]:
     """What the "escalation_recorded" message needs: thanks, and when staff will call.
 
@@ -200,13 +206,12 @@ def next_steps_values(
     if wanted.understood:
         callback = callback_within(directory, wanted, moment)
         if callback is not None:
-            when = callback.describe(moment.date())
+            when = callback.describe(moment.date(), language)
         else:
-            closest = closest_callback(directory, wanted, moment).describe(moment.date())
-            when = message("callback_closest", when=closest)["text"]
+            closest = closest_callback(directory, wanted, moment).describe(moment.date(), language)
+            when = message("callback_closest", None, language, when=closest)["text"]
     else:
-        when = next_callback_window(directory, moment).describe(moment.date())
-    return {
-        "thanks": f"Thank you, {given(first_name)}." if given(first_name) else "Thank you.",
-        "when": when,
-    }
+        when = next_callback_window(directory, moment).describe(moment.date(), language)
+    name = given(first_name)
+    thanks = message("thanks_named", None, language, first_name=name) if name else message("thanks", None, language)
+    return {"thanks": thanks["text"], "when": when}

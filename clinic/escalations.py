@@ -56,8 +56,10 @@ class NewEscalation:
     best_time: str = ""
     consent: bool = False
     clinic: str = ""
-    # The conversation's ``language`` slot, when the assistant keeps one.
+    # The conversation's language ("en" or "es"; None when not recorded), and whether a
+    # Spanish-speaking staff member should answer: a Spanish conversation, or a visitor who asked for one.
     language: str | None = None
+    needs_spanish_speaker: bool = False
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     # Set when staff were alerted while the record was still waiting in the outbox.
     notified: bool = False
@@ -157,6 +159,7 @@ class EscalationStore:
                     "consent": escalation.consent,
                     "clinic": escalation.clinic,
                     "language": escalation.language,
+                    "needs_spanish_speaker": escalation.needs_spanish_speaker,
                     "triggering_message": escalation.triggering_message,
                     "transcript": escalation.transcript,
                     "notified_at": datetime.now(UTC) if escalation.notified else None,
@@ -311,6 +314,8 @@ class EscalationStore:
                 "best_time": r.best_time,
                 "consent": r.consent,
                 "clinic": r.clinic,
+                "language": r.language,
+                "needs_spanish_speaker": r.needs_spanish_speaker,
                 "triggering_message": r.triggering_message,
                 "transcript": r.transcript,
                 "notified": r.notified_at is not None,

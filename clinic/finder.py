@@ -11,13 +11,21 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
+from clinic.calendar_words import long_date, weekday_name
 from clinic.directory import Clinic, Directory
 from clinic.hours import format_time, holiday_closure, is_open, local_now, opening_on
+from clinic.language import fold
+from clinic.messages import message
 from clinic.places import Place, PlaceLookup
 
 EARTH_RADIUS_MILES = 3958.8
 SMS_LIMIT = 320
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Words around a clinic's name: "the Irvine office", "la clínica de Irvine".
+CLINIC_WORDS = {"clinic", "office", "location", "the", "clinica", "oficina", "ubicacion", "la", "el", "de", "en"}
+# Spanish day names as people type them, without accents (words are folded first).
+SPANISH_WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
+TOMORROW_WORDS = {"tomorrow", "tmrw", "tmr"}
 WEEKDAY_ALIASES = {
     "mon": 0,
     "tue": 1,
@@ -51,7 +59,7 @@ def clinic_named(directory: Directory, value: str | None) -> Clinic | None:
     """The clinic a visitor means by "laguna", "Irvine office", "irvin", ... or None."""
     if not value:
         return None
-    wanted = value.lower().replace("clinic", "").replace("office", "").replace("location", "").strip()
+    wanted = " ".join(w for w in fold(value).split() if w not in CLINIC_WORDS)
     names = {c.name.lower(): c for c in directory.clinics} | {c.id: c for c in directory.clinics}
     if wanted in names:
         return names[wanted]
@@ -81,26 +89,42 @@ def fit_sms(text: str) -> str:
     return text if len(text) <= SMS_LIMIT else text[: SMS_LIMIT - 1].rstrip() + "…"
 
 
-def clinic_card(clinic: Clinic) -> str:
+def _say(key: str, sms: bool, language: str, /, **values: object) -> str:
+    return message(key, "sms" if sms else None, language, **values)["text"]
+
+
+def clinic_card(clinic: Clinic, language: str = "en") -> str:
     where = f"{clinic.address}, {clinic.city} {clinic.zip}"
-    return f"{clinic.name}: {where}. {clinic.phone}. [Map of {clinic.name}]({map_link(clinic)})"
+    return _say("finder_card", False, language, name=clinic.name, where=where, phone=clinic.phone, map=map_link(clinic))
 
 
-def render_all_locations(directory: Directory, sms: bool, lead: str = "") -> str:
+def render_all_locations(directory: Directory, sms: bool, lead: str = "", language: str = "en") -> str:
+    names = ", ".join(c.name for c in directory.clinics)
+    heading = _say(
+        "finder_all", sms, language, lead=lead, count=len(directory.clinics), names=names, phone=directory.group_phone
+    )
     if sms:
-        names = ", ".join(c.name for c in directory.clinics)
-        return fit_sms(f"{lead}We have clinics in {names}. Call {directory.group_phone} for directions.")
-    lines = [f"{lead}We have {len(directory.clinics)} clinics in Orange County:"]
-    lines += [f"- {clinic_card(c)}" for c in directory.clinics]
-    return "\n".join(lines)
+        return fit_sms(heading)
+    return "\n".join([heading] + [f"- {clinic_card(c, language)}" for c in directory.clinics])
 
 
-def render_one_location(clinic: Clinic, sms: bool, lead: str = "") -> str:
+def render_one_location(clinic: Clinic, sms: bool, lead: str = "", language: str = "en") -> str:
     if sms:
         where = f"{clinic.address}, {clinic.city}"
-        return fit_sms(f"{lead}{clinic.name} clinic: {where}. {clinic.phone}. {short_map_link(clinic)}")
-    extras = " ".join(part for part in (clinic.parking, clinic.transit) if part)
-    return f"{lead}{clinic_card(clinic)}" + (f"\n{extras}" if extras else "")
+        return fit_sms(
+            _say(
+                "finder_one_sms",
+                True,
+                language,
+                lead=lead,
+                name=clinic.name,
+                where=where,
+                phone=clinic.phone,
+                map=short_map_link(clinic),
+            )
+        )
+    extras = " ".join(part for part in (clinic.note("parking", language), clinic.note("transit", language)) if part)
+    return f"{lead}{clinic_card(clinic, language)}" + (f"\n{extras}" if extras else "")
 
 
 def clinic_answered(directory: Directory, lookup: PlaceLookup, named: Clinic | None) -> Clinic | None:
@@ -112,62 +136,81 @@ def clinic_answered(directory: Directory, lookup: PlaceLookup, named: Clinic | N
     return clinic_in_city(directory, lookup.place) or nearest_clinics(lookup.place, directory.clinics)[0][0]
 
 
-def render_location_answer(directory: Directory, lookup: PlaceLookup, named: Clinic | None, sms: bool) -> str:
+def render_location_answer(
+    directory: Directory, lookup: PlaceLookup, named: Clinic | None, sms: bool, language: str = "en"
+) -> str:
     """The answer to "where are you" / "one in Irvine?" / "closest to 92630?"."""
     if named is not None:
-        return render_one_location(named, sms)
+        return render_one_location(named, sms, language=language)
     if lookup.place is not None:
         here = clinic_in_city(directory, lookup.place)
         if here is not None:
-            return render_one_location(here, sms, lead=f"Yes, we have a clinic in {here.city}. ")
+            lead = _say("finder_in_city", sms, language, city=here.city)
+            return render_one_location(here, sms, lead=lead, language=language)
         clinic, miles = nearest_clinics(lookup.place, directory.clinics)[0]
-        lead = f"The closest clinic to {lookup.place.name} is {clinic.name}, about {miles:.0f} miles away. "
-        return render_one_location(clinic, sms, lead=lead)
+        lead = _say("finder_nearest", sms, language, place=lookup.place.name, clinic=clinic.name, miles=f"{miles:.0f}")
+        return render_one_location(clinic, sms, lead=lead, language=language)
     if lookup.outside and lookup.county:
-        lead = f"{lookup.outside} is in {lookup.county} County, outside Orange County, where our clinics are. "
-        return render_all_locations(directory, sms, lead=lead)
+        lead = _say("finder_outside_county", sms, language, place=lookup.outside, county=lookup.county)
+        return render_all_locations(directory, sms, lead=lead, language=language)
     if lookup.outside:
-        return render_all_locations(
-            directory, sms, lead=f"{lookup.outside} is outside Orange County, where our clinics are. "
-        )
+        lead = _say("finder_outside", sms, language, place=lookup.outside)
+        return render_all_locations(directory, sms, lead=lead, language=language)
     if lookup.unknown:
-        return render_all_locations(directory, sms, lead=f'I couldn\'t find "{lookup.unknown}" in Orange County. ')
-    return render_all_locations(directory, sms)
+        lead = _say("finder_unknown", sms, language, place=lookup.unknown)
+        return render_all_locations(directory, sms, lead=lead, language=language)
+    return render_all_locations(directory, sms, language=language)
 
 
-def requested_day(text: str, now: datetime, directory: Directory) -> tuple[date, str]:
-    """The day a visitor asks about ("saturday", "tomorrow", "thanksgiving"); today by default."""
-    words = [w.strip("?.,!") for w in (text or "").lower().split()]
+def requested_day(text: str, now: datetime, directory: Directory, language: str = "en") -> tuple[date, str]:
+    """The day a visitor asks about ("saturday", "mañana", "thanksgiving"); today by default."""
+    words = [w.strip("?.,!¿¡") for w in fold(text or "").split()]
     today = now.date()
-    if "tomorrow" in words or "tmrw" in words or "tmr" in words:
+    if any(w in TOMORROW_WORDS for w in words) or _says_manana(words):
         day = today + timedelta(days=1)
-        return day, f"tomorrow ({day:%A})"
+        return day, _say("hours_label_tomorrow", False, language, weekday=weekday_name(day, language))
     for word in words:
-        singular = word[:-1] if word.endswith("days") else word
+        singular = word[:-1] if word.endswith("days") or word.endswith("s") and word[:-1] in SPANISH_WEEKDAYS else word
         if singular in WEEKDAY_NAMES:
             index: int | None = WEEKDAY_NAMES.index(singular)
+        elif singular in SPANISH_WEEKDAYS:
+            index = SPANISH_WEEKDAYS.index(singular)
         else:
             index = WEEKDAY_ALIASES.get(word.rstrip("s"))
         if index is not None:
             ahead = (index - today.weekday()) % 7
             day = today + timedelta(days=ahead)
-            return day, "today" if ahead == 0 else f"{day:%A, %B} {day.day}"
-    holiday = _named_holiday(text, today, directory)
+            return day, _say("hours_label_today", False, language) if ahead == 0 else long_date(day, language)
+    if "fin de semana" in " ".join(words):
+        ahead = (5 - today.weekday()) % 7
+        day = today + timedelta(days=ahead)
+        return day, _say("hours_label_today", False, language) if ahead == 0 else long_date(day, language)
+    holiday = _named_holiday(text, today, directory, language)
     if holiday:
         return holiday
-    return today, "today"
+    return today, _say("hours_label_today", False, language)
 
 
-def _named_holiday(text: str, today: date, directory: Directory) -> tuple[date, str] | None:
+def _says_manana(words: list[str]) -> bool:
+    """ "mañana" is tomorrow, except in "en la mañana" / "por la mañana" (in the morning)."""
+    return any(w == "manana" and (i == 0 or words[i - 1] != "la") for i, w in enumerate(words))
+
+
+def _named_holiday(text: str, today: date, directory: Directory, language: str = "en") -> tuple[date, str] | None:
     import holidays
 
-    lowered = (text or "").lower()
+    lowered = fold(text or "")
     upcoming = holidays.US(subdiv="CA", years=[today.year, today.year + 1])
     aliases = {
         "xmas": "christmas",
         "new years": "new year",
         "4th of july": "independence",
         "july 4": "independence",
+        "navidad": "christmas",
+        "ano nuevo": "new year",
+        "accion de gracias": "thanksgiving",
+        "4 de julio": "independence",
+        "dia del trabajo": "labor",
     }
     for alias, name in aliases.items():
         lowered = lowered.replace(alias, name)
@@ -179,53 +222,67 @@ def _named_holiday(text: str, today: date, directory: Directory) -> tuple[date, 
             # Christmas Eve, New Year's Eve: the day before, not the holiday itself.
             eve = day - timedelta(days=1)
             if eve >= today:
-                return eve, f"{name.split(' Day')[0].split(' (')[0]} Eve ({eve:%A, %B} {eve.day})"
+                holiday = name.split(" Day")[0].split(" (")[0]
+                return eve, _say("hours_label_eve", False, language, holiday=holiday, date=long_date(eve, language))
             continue
         if key and key in lowered.replace("'s", ""):
-            return day, f"{name} ({day:%A, %B} {day.day})"
+            return day, _say("hours_label_holiday", False, language, holiday=name, date=long_date(day, language))
     return None
 
 
-def day_hours_line(directory: Directory, clinic: Clinic, day: date) -> str:
+def day_hours_line(directory: Directory, clinic: Clinic, day: date, language: str = "en") -> str:
     hours = opening_on(directory, clinic, day)
     if hours is None:
         closure = holiday_closure(directory, day)
-        return f"{clinic.name}: closed" + (f" ({closure})" if closure else "")
-    return f"{clinic.name}: {format_time(hours[0])} to {format_time(hours[1])}"
+        if closure:
+            return _say("hours_closed_holiday", False, language, name=clinic.name, holiday=closure)
+        return _say("hours_closed", False, language, name=clinic.name)
+    opens, closes = format_time(hours[0], language), format_time(hours[1], language)
+    return _say("hours_line", False, language, name=clinic.name, opens=opens, closes=closes)
 
 
 def render_hours_answer(
-    directory: Directory, clinics: Sequence[Clinic], text: str, sms: bool, now: datetime | None = None
+    directory: Directory,
+    clinics: Sequence[Clinic],
+    text: str,
+    sms: bool,
+    now: datetime | None = None,
+    language: str = "en",
 ) -> str:
     moment = local_now(directory, now)
-    day, label = requested_day(text, moment, directory)
+    day, label = requested_day(text, moment, directory, language)
     lines: list[str] = []
     if day == moment.date():
         for clinic in clinics:
-            state = "open now" if is_open(directory, clinic, moment) else "closed now"
-            lines.append(f"{day_hours_line(directory, clinic, day)} ({state})")
-        heading = f"Today ({moment:%A}, {format_time(moment.time())} here):"
+            state = _say("hours_open_now" if is_open(directory, clinic, moment) else "hours_closed_now", sms, language)
+            lines.append(f"{day_hours_line(directory, clinic, day, language)} ({state})")
+        weekday, clock = weekday_name(moment.date(), language), format_time(moment.time(), language)
+        heading = _say("hours_today_heading", sms, language, weekday=weekday, time=clock)
     else:
-        lines = [day_hours_line(directory, clinic, day) for clinic in clinics]
-        heading = f"Hours for {label}:"
+        lines = [day_hours_line(directory, clinic, day, language) for clinic in clinics]
+        heading = _say("hours_for", sms, language, label=label)
     if sms:
         return fit_sms(f"{heading} " + "; ".join(lines) + ".")
     return "\n".join([heading] + [f"- {line}" for line in lines])
 
 
-def render_contact_answer(directory: Directory, clinics: Sequence[Clinic], sms: bool) -> str:
-    if sms:
-        if len(clinics) == 1:
-            clinic = clinics[0]
-            return fit_sms(f"{clinic.name} clinic: {clinic.phone}, {clinic.email}.")
-        return fit_sms(
-            f"Call {directory.group_phone} or email {directory.group_email}. "
-            + "; ".join(f"{c.name} {c.phone}" for c in clinics)
-            + "."
-        )
+def render_contact_answer(directory: Directory, clinics: Sequence[Clinic], sms: bool, language: str = "en") -> str:
     if len(clinics) == 1:
         clinic = clinics[0]
-        return f"{clinic.name} clinic: call {clinic.phone} or email {clinic.email}."
-    lines = [f"Front desk: {directory.group_phone}, {directory.group_email}"]
+        answer = _say("contact_one", sms, language, name=clinic.name, phone=clinic.phone, email=clinic.email)
+        return fit_sms(answer) if sms else answer
+    if sms:
+        listed = "; ".join(f"{c.name} {c.phone}" for c in clinics)
+        return fit_sms(
+            _say(
+                "contact_all_sms",
+                True,
+                language,
+                phone=directory.group_phone,
+                email=directory.group_email,
+                clinics=listed,
+            )
+        )
+    lines = [_say("contact_front_desk", False, language, phone=directory.group_phone, email=directory.group_email)]
     lines += [f"- {c.name}: {c.phone}, {c.email}" for c in clinics]
     return "\n".join(lines)

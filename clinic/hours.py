@@ -8,7 +8,9 @@ from functools import lru_cache
 
 import holidays
 
+from clinic.calendar_words import clock_time, long_date, weekday_name
 from clinic.directory import Clinic, Directory
+from clinic.messages import message
 
 CALLBACK_MARGIN = timedelta(minutes=30)
 SEARCH_DAYS = 14
@@ -47,8 +49,8 @@ def is_open(directory: Directory, clinic: Clinic, now: datetime | None = None) -
     return bool(hours) and hours[0] <= moment.time() < hours[1]
 
 
-def format_time(value: time) -> str:
-    return datetime.combine(date.min, value).strftime("%-I:%M %p")
+def format_time(value: time, language: str = "en") -> str:
+    return clock_time(value, language)
 
 
 @dataclass(frozen=True)
@@ -60,14 +62,23 @@ class CallbackWindow:
     starts: time
     ends: time
 
-    def describe(self, now_day: date) -> str:
+    def describe(self, now_day: date, language: str = "en") -> str:
+        """When staff will call, for the "escalation_recorded" message (content/messages.yml)."""
+        values = {
+            "ends": clock_time(self.ends, language),
+            "starts": clock_time(self.starts, language),
+            "weekday": weekday_name(self.day, language),
+            "date": long_date(self.day, language),
+        }
         if self.today:
-            return f"today, before {format_time(self.ends)}"
-        if self.day == now_day:
-            return f"today from {format_time(self.starts)}"
-        if self.day == now_day + timedelta(days=1):
-            return f"tomorrow ({self.day:%A}) from {format_time(self.starts)}"
-        return f"on {self.day:%A, %B} {self.day.day} from {format_time(self.starts)}"
+            name = "callback_today_before"
+        elif self.day == now_day:
+            name = "callback_today_from"
+        elif self.day == now_day + timedelta(days=1):
+            name = "callback_tomorrow"
+        else:
+            name = "callback_on"
+        return message(name, None, language, **values)["text"]
 
 
 def next_callback_window(directory: Directory, now: datetime | None = None) -> CallbackWindow:

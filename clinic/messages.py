@@ -14,10 +14,12 @@ SMS_CHANNELS = {"sms", "twilio"}
 
 @lru_cache(maxsize=2)
 def load_messages(path: Path = DEFAULT_MESSAGES) -> dict[str, dict[str, Any]]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    """Every message by name; the file's ``provenance`` block (who wrote the texts) is not one."""
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {name: entry for name, entry in entries.items() if name != "provenance"}
 
 
-def message(name: str, channel: str | None = None, language: str = "en", **values: Any) -> dict[str, Any]:
+def message(name: str, channel: str | None = None, language: str = "en", /, **values: Any) -> dict[str, Any]:
     """The message ``name`` for ``channel`` and ``language``, placeholders filled: kwargs for utter_message.
 
     A message without a text in ``language`` is sent in English.

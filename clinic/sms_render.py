@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from clinic.messages import message as clinic_message
+
 GSM7_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -45,9 +47,12 @@ def plain_text(text: str) -> str:
     return text.strip()
 
 
-def numbered_menu(buttons: Sequence[dict[str, Any]]) -> str:
-    options = ", ".join(f"{i} for {b.get('title', '').strip()}" for i, b in enumerate(buttons, start=1))
-    return f"Reply {options}."
+def numbered_menu(buttons: Sequence[dict[str, Any]], language: str = "en") -> str:
+    options = ", ".join(
+        clinic_message("sms_menu_option", None, language, number=i, title=str(b.get("title", "")).strip())["text"]
+        for i, b in enumerate(buttons, start=1)
+    )
+    return clinic_message("sms_menu", None, language, options=options)["text"]
 
 
 @dataclass
@@ -92,7 +97,7 @@ def split_segments(text: str, max_segments: int = MAX_SEGMENTS) -> list[str]:
     return segments
 
 
-def render_sms(messages: Iterable[dict[str, Any]]) -> SmsReply:
+def render_sms(messages: Iterable[dict[str, Any]], language: str = "en") -> SmsReply:
     """One SMS reply from the bot messages of one turn; the last buttons become a numbered menu."""
     texts: list[str] = []
     buttons: list[dict[str, Any]] = []
@@ -102,7 +107,7 @@ def render_sms(messages: Iterable[dict[str, Any]]) -> SmsReply:
         if message.get("buttons"):
             buttons = list(message["buttons"])
     body = " ".join(t for t in texts if t)
-    menu = numbered_menu(buttons) if buttons else ""
+    menu = numbered_menu(buttons, language) if buttons else ""
     if not menu:
         return SmsReply(split_segments(body))
     # The menu must survive: it gets the last segment to itself when the body is long.

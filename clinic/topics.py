@@ -2,52 +2,37 @@
 
 from __future__ import annotations
 
-TOPIC_LABELS: dict[str, str] = {
-    "greet": "saying hello",
-    "goodbye": "saying goodbye",
-    "thank_you": "saying thanks",
-    "bot_challenge": "whether you're talking to a bot",
-    "ask_capabilities": "what I can help with",
-    "request_human": "talking to a person at the clinic",
-    "fibro_definition": "what fibromyalgia is",
-    "fibro_symptoms": "the symptoms of fibromyalgia",
-    "treatment_overview": "treatment options for fibromyalgia",
-    "treatment_medications": "medicines used for fibromyalgia",
-    "treatment_physical_therapy": "exercise and physical therapy",
-    "treatment_cbt": "CBT and counseling",
-    "treatment_lifestyle": "sleep, stress and diet",
-    "ketamine_overview": "what ketamine therapy is",
-    "ketamine_mechanism": "how ketamine works",
-    "ketamine_onset": "how fast ketamine works",
-    "ketamine_duration": "how long ketamine relief lasts",
-    "ketamine_regimen": "the ketamine infusion schedule",
-    "ketamine_side_effects": "ketamine side effects and risks",
-    "ketamine_vs_traditional": "ketamine compared with other treatments",
-    "ketamine_evidence": "research and FDA status of ketamine",
-    "ketamine_candidacy": "who can have ketamine therapy",
-    "ketamine_session_experience": "what an infusion day is like",
-    "cost_insurance": "cost and insurance",
-    "clinic_locations": "where our clinics are",
-    "clinic_hours": "our opening hours",
-    "clinic_contact": "how to contact a clinic",
-    "book_appointment": "booking an appointment",
-    "medical_advice": "a question about your own care",
-}
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from clinic.messages import message
+
+DEFAULT_TOPICS = Path(__file__).resolve().parent.parent / "content" / "topics.yml"
+
+
+@lru_cache(maxsize=4)
+def topic_labels(language: str = "en", path: Path = DEFAULT_TOPICS) -> dict[str, str]:
+    """Intent -> its plain-language name in ``language`` (content/topics.yml)."""
+    labels = yaml.safe_load(path.read_text(encoding="utf-8"))["labels"]
+    return {intent: names[language] for intent, names in labels.items()}
+
 
 # Intents never offered back as a "did you mean" guess: answering yes to them would not help.
 NOT_CONFIRMABLE = {"affirm", "deny", "out_of_scope", "nlu_fallback", "crisis"}
 
 
-def topic_label(intent: str) -> str | None:
+def topic_label(intent: str, language: str = "en") -> str | None:
     """The visitor-facing label of an intent, or None when it has none."""
-    return TOPIC_LABELS.get(intent)
+    return topic_labels(language).get(intent)
 
 
 def best_guess(intent_ranking: list[dict]) -> str | None:
     """The highest-ranked intent that can be offered back to the visitor for confirmation."""
     for candidate in intent_ranking:
         name = candidate.get("name")
-        if name not in NOT_CONFIRMABLE and name in TOPIC_LABELS:
+        if name not in NOT_CONFIRMABLE and name in topic_labels():
             return name
     return None
 
@@ -86,13 +71,9 @@ def related_faq(intent_ranking: list[dict]) -> str | None:
     return None
 
 
-def confirmation_prompt(intent: str) -> dict:
+def confirmation_prompt(intent: str, channel: str | None = None, language: str = "en") -> dict:
     """The first fallback stage: the best guess in plain words, with buttons to answer."""
-    return {
-        "text": f"Sorry, I'm not sure I understood. Did you mean {TOPIC_LABELS[intent]}?",
-        "buttons": [
-            {"title": "Yes", "payload": f"/{intent}"},
-            {"title": "No, something else", "payload": "/deny"},
-            {"title": "Talk to a person", "payload": "/request_human"},
-        ],
-    }
+    prompt = message("confirm_topic", channel, language, topic=topic_labels(language)[intent])
+    for button in prompt["buttons"]:
+        button["payload"] = button["payload"].format(intent=intent)
+    return prompt

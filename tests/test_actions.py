@@ -1,5 +1,6 @@
+import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActionExecuted, SessionStarted
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionConfirmTopic
@@ -19,11 +20,39 @@ def tracker_with_ranking(ranking):
     )
 
 
-async def test_session_start_opens_with_the_disclaimer():
+async def test_session_start_opens_with_the_disclaimer(domain):
     dispatcher = CollectingDispatcher()
-    events = await ActionSessionStart().run(dispatcher, tracker_with_ranking([{"name": "greet"}]), {})
-    assert [m["response"] for m in dispatcher.messages] == ["utter_disclaimer"]
-    assert events == [SessionStarted(), ActionExecuted("action_listen")]
+    tracker = tracker_with_ranking([{"name": "greet"}])
+    tracker.slots["session_started_metadata"] = {"opening_language": ""}
+    events = await ActionSessionStart().run(dispatcher, tracker, domain)
+    assert [m["text"] for m in dispatcher.messages] == [domain["responses"]["utter_disclaimer"][0]["text"]]
+    assert events == [SessionStarted(), SlotSet("language", None), ActionExecuted("action_listen")]
+
+
+async def test_a_session_the_http_api_opens_gets_no_note(domain):
+    dispatcher = CollectingDispatcher()
+    events = await ActionSessionStart().run(dispatcher, tracker_with_ranking([{"name": "greet"}]), domain)
+    assert dispatcher.messages == []
+    assert events == [SessionStarted(), SlotSet("language", None), ActionExecuted("action_listen")]
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"language": "es", "opening_language": ""},
+        {"opening_language": "es"},
+        {"language": "es", "opening_language": "en"},
+    ],
+)
+async def test_session_start_speaks_the_widgets_language_or_the_first_messages(domain, metadata):
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_with_ranking([{"name": "greet"}])
+    tracker.slots["session_started_metadata"] = metadata
+    events = await ActionSessionStart().run(dispatcher, tracker, domain)
+    assert [m["text"] for m in dispatcher.messages] == [
+        "Doy información general, no consejo médico. En una emergencia, llame al 911."
+    ]
+    assert SlotSet("language", "es") in events
 
 
 async def test_affirmation_offers_the_best_guess_in_plain_words():
@@ -46,9 +75,9 @@ async def test_affirmation_asks_to_rephrase_when_nothing_can_be_offered():
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_rephrase"]
 
 
-async def test_session_start_leaves_the_note_out_when_the_first_message_is_a_crisis():
+async def test_session_start_leaves_the_note_out_when_the_first_message_is_a_crisis(domain):
     dispatcher = CollectingDispatcher()
     tracker = tracker_with_ranking([{"name": "crisis"}])
     tracker.slots["session_started_metadata"] = {"crisis_first": True}
-    await ActionSessionStart().run(dispatcher, tracker, {})
+    await ActionSessionStart().run(dispatcher, tracker, domain)
     assert dispatcher.messages == []

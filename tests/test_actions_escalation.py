@@ -259,7 +259,7 @@ async def test_the_conversation_language_slot_goes_with_the_escalation(recorded)
     slots = {"contact": "+19495550142", "consent": True, "escalation_reason": "request_human", "language": "es"}
     await ActionSubmitEscalation().run(dispatcher, make_tracker(slots=slots), {})
     await ActionRecordCrisis().run(dispatcher, make_tracker(text="I want to die", intent="crisis"), {})
-    assert [escalation.language for escalation in recorded] == ["es", "es", None]
+    assert [escalation.language for escalation in recorded] == ["es", "es", "en"]
 
 
 @pytest.mark.parametrize(

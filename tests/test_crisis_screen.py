@@ -78,21 +78,11 @@ def test_a_crisis_carries_its_kind(screen, text, kind):
     assert message.get("crisis_screen")["kind"] == kind
 
 
-def test_the_language_is_given_as_an_entity_for_the_language_slot(screen):
-    spanish, english_crisis, english, unknown = screen.process(
-        [
-            classified("quiero una cita"),
-            classified("I want to die"),
-            classified("I want an appointment"),
-            classified("ok"),
-        ]
-    )
-    assert spanish.get("entities") == [
-        {"entity": "language", "value": "es", "start": 0, "end": 15, "extractor": "CrisisScreen"}
-    ]
-    assert english_crisis.get("entities")[0]["value"] == "en"
-    # Ordinary English traffic adds no slot event: English is the replies' default.
-    assert not english.get("entities") and not unknown.get("entities")
+def test_the_language_is_left_to_the_language_identifier(screen):
+    """The language slot is kept by the language policy (clinic/nlu/language_policy.py), not by entities."""
+    for message in screen.process([classified("quiero una cita"), classified("I want to die")]):
+        assert not [e for e in message.get("entities") or [] if e["entity"] == "language"]
+        assert message.get("crisis_screen")["language"] in ("en", "es")
 
 
 def test_an_empty_message_is_no_crisis(screen):

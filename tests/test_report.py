@@ -14,3 +14,30 @@ def test_summary_leads_with_macro_f1_and_lists_weakest_intents_first():
     assert "intent macro-F1: **0.918**" in summary
     assert summary.index("| crisis |") < summary.index("| greet |")
     assert "macro avg |" not in summary
+
+
+def test_each_language_gets_its_own_macro_f1_from_the_file_its_examples_come_from():
+    from clinic.nlu.report import language_rows, scores_by_language
+
+    def row(text, gold, predicted):
+        return {"text": text, "intent": gold, "intent_prediction": {"name": predicted, "confidence": 0.9}}
+
+    predictions = [
+        row("hello", "greet", "greet"),
+        row("bye", "goodbye", "goodbye"),
+        row("hola", "greet", "greet"),
+        row("adios", "goodbye", "greet"),
+    ]
+    scores = {score.language: score for score in scores_by_language(predictions, {"hola", "adios"})}
+    assert scores["en"].macro_f1 == 1.0 and scores["en"].examples == 2
+    assert scores["es"].examples == 2 and scores["es"].accuracy == 0.5
+    assert abs(scores["es"].macro_f1 - (2 / 3 + 0) / 2) < 1e-9
+    assert any("| es | **0.333** |" in line for line in language_rows(list(scores.values())))
+
+
+def test_the_spanish_texts_are_read_without_their_entity_annotations(tmp_path):
+    from clinic.nlu.report import spanish_texts
+
+    data = tmp_path / "nlu_es.yml"
+    data.write_text("nlu:\n- intent: x\n  examples: |\n    - tienen en [Irvine](city)?\n    - hola\n", encoding="utf-8")
+    assert spanish_texts(data) == {"tienen en Irvine?", "hola"}

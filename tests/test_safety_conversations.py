@@ -185,9 +185,11 @@ def test_parse_api_sees_the_crisis_decision(rest):
 
 
 def test_ordinary_english_messages_add_no_safety_or_language_event(rest):
-    # The message path stays as light as before: no slot event unless safety or Spanish is involved.
+    # The message path stays as light as before: no safety slot event, and the language is set
+    # once, by the session start (issue 18), never again while the conversation stays English.
     sender = visitor()
     rest.say(sender, "how much does a ketamine infusion cost?")
     rest.say(sender, "thanks")
-    slots = {e["name"] for e in rest.tracker(sender)["events"] if e["event"] == "slot"}
-    assert not slots & {"safety_state", "language", "crisis_kind", "safety_answer"}
+    slots = [(e["name"], e["value"]) for e in rest.tracker(sender)["events"] if e["event"] == "slot"]
+    assert not {name for name, _ in slots} & {"safety_state", "crisis_kind", "safety_answer"}
+    assert [value for name, value in slots if name == "language"] == ["en"]

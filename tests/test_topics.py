@@ -1,16 +1,29 @@
-from clinic.topics import TOPIC_LABELS, best_guess, topic_label
+from clinic.topics import best_guess, confirmation_prompt, topic_label, topic_labels
 
 
 def test_every_answerable_intent_has_a_label(domain):
     unlabeled = (
         set(domain["intents"])
-        - set(TOPIC_LABELS)
-        - {"affirm", "deny", "out_of_scope", "crisis", "possible_crisis"}
+        - set(topic_labels())
+        - {"affirm", "deny", "out_of_scope", "crisis", "possible_crisis", "change_language"}
         # Decided from the message's own words, never offered back as "Did you mean ...?": its
         # shape (several questions, a follow-up, noise) or the service it names.
         - {"several_questions", "follow_up", "noise", "clinic_services"}
     )
     assert unlabeled == set()
+
+
+def test_every_label_has_a_spanish_twin():
+    assert set(topic_labels("es")) == set(topic_labels("en"))
+    assert topic_label("ketamine_onset", "es") == "qué tan rápido funciona la ketamina"
+
+
+def test_the_did_you_mean_question_is_asked_in_the_conversations_language():
+    prompt = confirmation_prompt("cost_insurance", "socketio", "es")
+    assert prompt["text"] == "Perdón, no estoy seguro de haber entendido. ¿Quiso decir el costo y el seguro?"
+    assert [b["payload"] for b in prompt["buttons"]] == ["/cost_insurance", "/deny", "/request_human"]
+    assert prompt["buttons"][0]["title"] == "Sí"
+    assert confirmation_prompt("cost_insurance")["text"].endswith("Did you mean cost and insurance?")
 
 
 def test_best_guess_skips_intents_that_cannot_be_confirmed():

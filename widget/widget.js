@@ -406,9 +406,11 @@
     });
     this.socket.on("connect", function () {
       self.hideOffline();
-      self.socket.emit("session_request", { session_id: self.sessionToken });
+      self.socket.emit("session_request", { session_id: self.sessionToken, language: config.language });
     });
     this.socket.on("widget_config", function (settings) { self.configure(settings || {}); });
+    // The interface follows the conversation's language (content/widget_strings.yml).
+    this.socket.on("language", function (data) { self.applyStrings(data || {}); });
     this.socket.on("session_confirm", function (token) {
       self.sessionToken = token;
       window.localStorage.setItem(config.storageKey, token);
@@ -447,6 +449,23 @@
     this.outbox.forEach(function (item) { if (item.state === "sending") self.markUnsent(item); });
     this.inFlight = 0;
     this.showOffline();
+  };
+
+  // The server's words for the conversation's language; a page's own ClinicChatConfig.strings win.
+  ChatWidget.prototype.applyStrings = function (data) {
+    if (!data.strings) return;
+    Object.keys(data.strings).forEach(function (key) {
+      if (!(pageConfig.strings && key in pageConfig.strings)) strings[key] = data.strings[key];
+    });
+    this.root.setAttribute("lang", data.language);
+    this.launcher.textContent = strings.launcher;
+    this.optionsButton.textContent = strings.options;
+    this.closeButton.textContent = strings.close;
+    this.closeButton.setAttribute("aria-label", strings.closeLabel);
+    this.typing.textContent = strings.typing;
+    this.form.querySelector("label").textContent = strings.inputLabel;
+    this.input.setAttribute("placeholder", strings.placeholder);
+    this.sendButton.textContent = strings.send;
   };
 
   ChatWidget.prototype.showOffline = function () {

@@ -14,8 +14,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from clinic.calendar_words import long_date, weekday_name
 from clinic.directory import Directory
 from clinic.hours import CALLBACK_MARGIN, SEARCH_DAYS, format_time, local_now, opening_on
+from clinic.messages import message
 
 PARTS_OF_DAY = {
     "morning": (time(8), time(12)),
@@ -125,14 +127,21 @@ class Callback:
     ends: time
     kept: bool
 
-    def describe(self, today: date) -> str:
+    def describe(self, today: date, language: str = "en") -> str:
+        """The confirmation's "when" (content/messages.yml ``callback_span_*``)."""
         if self.day == today:
-            when = "today"
+            name = "callback_span_today"
         elif self.day == today + timedelta(days=1):
-            when = f"tomorrow ({self.day:%A})"
+            name = "callback_span_tomorrow"
         else:
-            when = f"on {self.day:%A, %B} {self.day.day}"
-        return f"{when} between {format_time(self.starts)} and {format_time(self.ends)}"
+            name = "callback_span_on"
+        values = {
+            "starts": format_time(self.starts, language),
+            "ends": format_time(self.ends, language),
+            "weekday": weekday_name(self.day, language),
+            "date": long_date(self.day, language),
+        }
+        return message(name, None, language, **values)["text"]
 
 
 def _open_span(directory: Directory, day: date) -> tuple[time, time] | None:

@@ -5,12 +5,12 @@ the same decision, made by the lexicon and the dedicated crisis model together
 (clinic/safety/decision.py). A crisis makes the intent ``crisis`` with confidence 1.0, whatever
 the classifier said; a possible crisis makes it ``possible_crisis``. The parse result carries
 ``crisis_screen`` (outcome, kind, source, language, and for a possible crisis the classifier's
-own intent, which a clear "no" to the direct question returns to), and a ``language`` entity
-(it fills the language slot) for a Spanish message and for an English one that is a crisis or
-a possible crisis. The intent classifier never decides crisis alone: its own ``crisis`` or
-``possible_crisis`` prediction is replaced by its next intent when the screen finds none (it
-fired on "quiero" when its only Spanish examples were crisis ones). The fallback classifier
-runs after this one, so that next intent meets the same confidence threshold as any other.
+own intent, which a clear "no" to the direct question returns to). The conversation's language
+is kept by clinic/nlu/language_policy.py, from clinic/nlu/language_identifier.py. The intent
+classifier never decides crisis alone: its own ``crisis`` or ``possible_crisis`` prediction is
+replaced by its next intent when the screen finds none (it fired on "quiero" when its only
+Spanish examples were crisis ones). The fallback classifier runs after this one, so that next
+intent meets the same confidence threshold as any other.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from clinic.safety.corpus import NONE, POSSIBLE
+from clinic.safety.corpus import POSSIBLE
 from clinic.safety.decision import CRISIS, CrisisDetector
 from clinic.safety.lexicon import DEFAULT_LEXICON
 from clinic.safety.model import DEFAULT_MODEL
@@ -70,12 +70,6 @@ class CrisisScreen(GraphComponent):
                 if classified.get("name") not in SAFETY_INTENTS:
                     output["classified_intent"] = classified
             message.set("crisis_screen", output, add_to_output=True)
-            # The language slot changes only with Spanish or with a safety message, so ordinary
-            # English traffic adds no slot event to the conversation.
-            if decision.language and text and (decision.language != "en" or decision.outcome != NONE):
-                language = {"entity": "language", "value": decision.language, "start": 0, "end": len(text)}
-                entities = [*(message.get(ENTITIES) or []), {**language, "extractor": "CrisisScreen"}]
-                message.set(ENTITIES, entities, add_to_output=True)
             if decision.outcome == CRISIS:
                 self._set_intent(message, CRISIS_INTENT)
             elif decision.outcome == POSSIBLE:

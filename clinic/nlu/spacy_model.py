@@ -1,8 +1,12 @@
 """Builds the project's spaCy pipeline from the sources in ``content/spacy``.
 
-The pipeline is a blank English model with a lookup lemmatizer (spaCy's English table plus
-the chat shorthand of ``content/spacy/shorthand.yml``) and an entity ruler for medication
-names, Orange County places and clinic names. ``SpacyNLP`` in config.yml loads
+The pipeline is a blank English model with a lookup lemmatizer and an entity ruler for
+medication names, Orange County places and clinic names. The lemma table is spaCy's English
+one, the chat shorthand of ``content/spacy/shorthand.yml``, and for Spanish messages the
+Spanish table of spacy-lookups-data with ``content/spacy/shorthand_es.yml``: only the forms
+of the lemmas the Spanish training data uses (a few thousand of its 490,000 entries, so the
+pipeline stays small), each also without accents, as people type; an English form keeps its
+English lemma. ``SpacyNLP`` in config.yml loads
 it by path, so nothing is downloaded at run time.
 """
 
@@ -10,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +25,10 @@ import yaml
 DEFAULT_SOURCE = Path("content/spacy/entities.yml")
 DEFAULT_GAZETTEER = Path("content/oc_gazetteer.csv")
 DEFAULT_SHORTHAND = Path("content/spacy/shorthand.yml")
+DEFAULT_SHORTHAND_ES = Path("content/spacy/shorthand_es.yml")
+DEFAULT_SPANISH_DATA = Path("data/nlu_es.yml")
 DEFAULT_OUTPUT = Path("build/spacy/en_clinic")
+WORD = re.compile(r"[^\W\d_]+")
 
 
 def _token_pattern(phrase: str) -> list[dict[str, str]]:
@@ -60,11 +69,51 @@ def shorthand_lemmas(shorthand: dict[str, str]) -> dict[str, str]:
     return entries
 
 
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
+
+
+def training_words(path: Path) -> set[str]:
+    """The lower-cased words of the NLU training examples in ``path``."""
+    words: set[str] = set()
+    for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+        words.update(WORD.findall(str(block.get("examples") or "").lower()))
+    return words
+
+
+def spanish_lemma_table() -> dict[str, str]:
+    """spacy-lookups-data's Spanish form -> lemma table, as shipped (no download)."""
+    import spacy_lookups_data
+    import srsly
+
+    return srsly.read_gzip_json(Path(spacy_lookups_data.__file__).parent / "data" / "es_lemma_lookup.json.gz")
+
+
+def spanish_lemmas(table: dict[str, str], words: set[str]) -> dict[str, str]:
+    """The entries of the Spanish ``table`` whose lemma is one of ``words``' lemmas, also unaccented.
+
+    "duelen" stays in when "duele" is a training word: both are "doler".
+    """
+    folded: dict[str, str] = {}
+    for form, lemma in table.items():
+        folded.setdefault(strip_accents(form.lower()), lemma)
+    wanted = {folded[w] for w in words if w in folded} | {table[w] for w in words if w in table}
+    entries: dict[str, str] = {}
+    for form, lemma in table.items():
+        if lemma in wanted:
+            entries[form] = lemma
+            entries.setdefault(strip_accents(form), lemma)
+    return entries
+
+
 def build(
     source: Path = DEFAULT_SOURCE,
     output: Path = DEFAULT_OUTPUT,
     gazetteer: Path = DEFAULT_GAZETTEER,
     shorthand: Path = DEFAULT_SHORTHAND,
+    shorthand_es: Path = DEFAULT_SHORTHAND_ES,
+    spanish_data: Path = DEFAULT_SPANISH_DATA,
 ) -> Path:
     """Builds the pipeline and writes it to ``output``; returns the output path."""
     import spacy
@@ -80,6 +129,13 @@ def build(
     lemmas = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
     for form, word in shorthand_lemmas(yaml.safe_load(shorthand.read_text(encoding="utf-8")) or {}).items():
         lemmas[form] = word
+    spanish_table = spanish_lemma_table()
+    for form, lemma in spanish_lemmas(spanish_table, training_words(spanish_data)).items():
+        if form not in lemmas:
+            lemmas[form] = lemma
+    for form, word in shorthand_lemmas(yaml.safe_load(shorthand_es.read_text(encoding="utf-8")) or {}).items():
+        if form not in lemmas:
+            lemmas[form] = word
     ruler.add_patterns(ruler_patterns(entities, place_names(gazetteer)))
     output.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output)

@@ -40,6 +40,10 @@ class Outcome(models.TextChoices):
 CHANNEL_LABELS = {"socketio": "Web chat", "sms": "SMS", "rest": "REST API"}
 
 
+# The conversation languages the assistant speaks, as staff read them.
+LANGUAGE_LABELS = {"en": "English", "es": "Spanish (español)"}
+
+
 class Escalation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Derived from the conversation and the triggering message, so a retried action
@@ -58,6 +62,8 @@ class Escalation(models.Model):
     contact_email = models.CharField(max_length=254, blank=True)
     best_time = models.CharField(max_length=200, blank=True)
     consent = models.BooleanField(default=False)
+    # A Spanish conversation, or a visitor who asked for someone who speaks Spanish.
+    needs_spanish_speaker = models.BooleanField(default=False)
     triggering_message = models.TextField(blank=True)
     transcript = models.JSONField(default=list)
     # The conversation's language (the tracker's ``language`` slot) when it was recorded; None before.
@@ -83,6 +89,10 @@ class Escalation(models.Model):
             ("export_opt_outs", "Can export the SMS opt-out report"),
             ("export_audit", "Can export the audit log as CSV"),
         ]
+
+    @property
+    def language_label(self) -> str:
+        return LANGUAGE_LABELS.get(self.language, self.language or "Unknown")
 
     @property
     def channel_label(self) -> str:

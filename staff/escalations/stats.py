@@ -22,7 +22,7 @@ import sqlalchemy
 from django.utils import timezone
 
 from clinic.ratings import RATING_SLOT
-from clinic.topics import FAQ_INTENTS, TOPIC_LABELS
+from clinic.topics import FAQ_INTENTS, topic_labels
 from staff.escalations.models import Escalation
 from staff.escalations.tracker import read_events, tracker_database_url
 
@@ -79,7 +79,7 @@ def conversation_stats(since: datetime, url: str | None = None, top: int = 8) ->
     finally:
         engine.dispose()
     counts = Counter({intent or "": count for intent, count in rows})
-    topics = Counter({TOPIC_LABELS.get(i, i): n for i, n in counts.items() if i in FAQ_INTENTS})
+    topics = Counter({topic_labels().get(i, i): n for i, n in counts.items() if i in FAQ_INTENTS})
     return ConversationStats(
         user_messages=sum(counts.values()),
         fallbacks=counts[FALLBACK_INTENT],
@@ -188,7 +188,7 @@ def helpfulness_by_topic(since: datetime, url: str | None = None) -> dict[str, S
     shares: dict[str, list[int]] = {}
     for (_, response, _), value in latest.items():
         intent = response.removeprefix("utter_")
-        share = shares.setdefault(TOPIC_LABELS.get(intent, intent), [0, 0])
+        share = shares.setdefault(topic_labels().get(intent, intent), [0, 0])
         share[0] += value == "up"
         share[1] += 1
     return {topic: Share(*share) for topic, share in sorted(shares.items())}

@@ -63,11 +63,16 @@ def judge(conversation: Conversation, turns: list[Turn]) -> ConversationResult:
     return result
 
 
-def play(session: requests.Session, base: str, token: str, conversation: Conversation) -> ConversationResult:
+def play(
+    session: requests.Session, base: str, token: str, conversation: Conversation, rest_headers: dict[str, str]
+) -> ConversationResult:
     sender = f"heldout-{conversation.id}-{uuid.uuid4().hex[:12]}"
     for number, case in enumerate(conversation.turns, 1):
         response = session.post(
-            f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": case.say}, timeout=TIMEOUT
+            f"{base}/webhooks/rest/webhook",
+            json={"sender": sender, "message": case.say},
+            headers=rest_headers,
+            timeout=TIMEOUT,
         )
         if response.status_code != 200:
             result = judge(conversation, [])
@@ -87,17 +92,14 @@ def play_all(
 ) -> list[ConversationResult]:
     """Plays every conversation, ``workers`` at a time; results in the set's order.
 
-    ``rest_headers`` carry the REST channel's integration token (the channel refuses calls without it).
+    ``rest_headers`` carry the REST channel's bearer token (REST_CHANNEL_TOKEN).
     """
     # One keep-alive session per worker thread: requests.Session is not thread-safe.
     sessions: dict[int, requests.Session] = {}
 
     def one(conversation: Conversation) -> ConversationResult:
-        session = sessions.get(threading.get_ident())
-        if session is None:
-            session = sessions[threading.get_ident()] = requests.Session()
-            session.headers.update(rest_headers or {})
-        return play(session, base, token, conversation)
+        session = sessions.setdefault(threading.get_ident(), requests.Session())
+        return play(session, base, token, conversation, rest_headers or {})
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(one, conversations))

@@ -1,0 +1,41 @@
+"""Day names, dates and clock times in the visitor's language (content/calendar.yml)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_CALENDAR = Path(__file__).resolve().parent.parent / "content" / "calendar.yml"
+
+
+@lru_cache(maxsize=1)
+def calendar_words(path: Path = DEFAULT_CALENDAR) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _words(language: str) -> dict[str, Any]:
+    words = calendar_words()
+    return words.get(language) or words["en"]
+
+
+def weekday_name(day: date, language: str = "en") -> str:
+    return _words(language)["weekdays"][day.weekday()]
+
+
+def long_date(day: date, language: str = "en") -> str:
+    """ "Saturday, November 28" / "sábado 28 de noviembre"."""
+    words = _words(language)
+    return words["date"].format(
+        weekday=words["weekdays"][day.weekday()], month=words["months"][day.month - 1], day=day.day
+    )
+
+
+def clock_time(value: time, language: str = "en") -> str:
+    """ "5:00 PM" / "5:00 p. m."."""
+    words = _words(language)
+    hour = value.hour % 12 or 12
+    return f"{hour}:{value.minute:02d} {words['am'] if value.hour < 12 else words['pm']}"
