@@ -281,7 +281,9 @@
     this.root = root;
     this.launcher = el("button", {
       class: "ccw-launcher", type: "button", "aria-expanded": "false", "aria-controls": "ccw-panel",
-    }, strings.launcher);
+    });
+    // The label has its own node: the conversation's language renames it, and the badge must stay.
+    this.launcherLabel = this.launcher.appendChild(document.createTextNode(strings.launcher));
     this.badge = this.launcher.appendChild(el("span", { class: "ccw-badge", hidden: "" }));
     this.panel = el("section", {
       id: "ccw-panel", class: "ccw-panel", role: "dialog", "aria-modal": "false",
@@ -458,7 +460,7 @@
       if (!(pageConfig.strings && key in pageConfig.strings)) strings[key] = data.strings[key];
     });
     this.root.setAttribute("lang", data.language);
-    this.launcher.textContent = strings.launcher;
+    this.launcherLabel.textContent = strings.launcher;
     this.optionsButton.textContent = strings.options;
     this.closeButton.textContent = strings.close;
     this.closeButton.setAttribute("aria-label", strings.closeLabel);

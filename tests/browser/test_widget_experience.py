@@ -140,7 +140,8 @@ def test_sources_are_a_collapsible_line_of_links(open_page, site):
     open_chat(page, site)
     ask(page, "what is fibromyalgia")
     sources = answer_bubble(page).locator(".ccw-sources")
-    expect(sources.locator("summary")).to_have_text("Sources (3)")
+    # Three English references and two Spanish-language ones (MedlinePlus and NIAMS en español).
+    expect(sources.locator("summary")).to_have_text("Sources (5)")
     link = sources.locator("a", has_text="Fibromyalgia").first
     expect(link).to_be_hidden()
     sources.locator("summary").click()
