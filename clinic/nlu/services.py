@@ -19,9 +19,12 @@ from rasa.shared.nlu.training_data.message import Message
 
 from clinic.conversation.services import names_a_service
 from clinic.nlu.crisis_screen import SAFETY_INTENTS
+from clinic.nlu.follow_ups import FOLLOW_UP_INTENT
+from clinic.nlu.noise import NOISE_INTENT
+from clinic.nlu.question_splitter import SEVERAL_QUESTIONS_INTENT
 
 SERVICES_INTENT = "clinic_services"
-LEFT_ALONE = frozenset({*SAFETY_INTENTS, "several_questions", "follow_up", "noise"})
+LEFT_ALONE = frozenset({*SAFETY_INTENTS, SEVERAL_QUESTIONS_INTENT, FOLLOW_UP_INTENT, NOISE_INTENT})
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
