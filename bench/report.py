@@ -56,7 +56,7 @@ def rows(report: dict[str, Any]) -> list[str]:
 
 
 def target_lines(report: dict[str, Any]) -> list[str]:
-    """The issue's targets for the embedded mode at 20 concurrent conversations, met or not."""
+    """The targets for every change on the message path, at 20 concurrent conversations: met or not."""
     ours, stock = report["ours"], report["stock"]
     if "20" not in ours["levels"]:
         return []
@@ -65,8 +65,8 @@ def target_lines(report: dict[str, Any]) -> list[str]:
     memory = sum(ours["rss_bytes"].values()) / sum(stock["rss_bytes"].values())
     server_memory = ours["rss_bytes"]["rasa"] / sum(stock["rss_bytes"].values())
     checks = [
-        (f"throughput at 20 conversations at least 4x stock: {throughput:.2f}x", throughput >= 4),
-        (f"p95 at 20 conversations under 200 ms: {mine['p95_ms']:.0f} ms", mine["p95_ms"] < 200),
+        (f"throughput at 20 conversations at least 5x stock: {throughput:.2f}x", throughput >= 5),
+        (f"p95 at 20 conversations at most 200 ms: {mine['p95_ms']:.0f} ms", mine["p95_ms"] <= 200),
         (
             f"resident memory at most 60% of stock: {memory:.0%} with the action server, "
             f"{server_memory:.0%} for the Rasa server alone",

@@ -54,7 +54,7 @@ def test_report_gives_ratios_and_targets():
         "started": "2026-11-25 16:00 UTC",
         "seconds_per_level": 30,
         "ours": {
-            "levels": {"20": level(160.0, 150)},
+            "levels": {"20": level(200.0, 150)},
             "startup_seconds": 12.0,
             "training_seconds": 60.0,
             "rss_bytes": {"rasa": 500 * mb, "actions": 100 * mb},
@@ -70,10 +70,14 @@ def test_report_gives_ratios_and_targets():
         "faults": {"passed": False, "summary": "1 failed, 1 passed", "hostile_messages": 10_000, "seconds": 300},
     }
     markdown = render_markdown(report)
-    assert "| throughput, 20 conversations | 160.0 msg/s | 40.0 msg/s | 4.00x |" in markdown
-    assert "| server CPU per message, 20 conversations | 6.2 ms | 25.0 ms | 0.25x |" in markdown
+    assert "| throughput, 20 conversations | 200.0 msg/s | 40.0 msg/s | 5.00x |" in markdown
+    assert "| server CPU per message, 20 conversations | 5.0 ms | 25.0 ms | 0.20x |" in markdown
     assert "| resident memory after load (all servers) | 600 MB | 1200 MB | 0.50x |" in markdown
-    assert "- met: throughput at 20 conversations at least 4x stock: 4.00x" in markdown
-    assert "- met: p95 at 20 conversations under 200 ms: 150 ms" in markdown
+    assert "- met: throughput at 20 conversations at least 5x stock: 5.00x" in markdown
+    assert "- met: p95 at 20 conversations at most 200 ms: 150 ms" in markdown
+    report["ours"]["levels"]["20"] = level(199.0, 201)
+    markdown = render_markdown(report)
+    assert "- NOT met: throughput at 20 conversations at least 5x stock: 4.97x" in markdown
+    assert "- NOT met: p95 at 20 conversations at most 200 ms: 201 ms" in markdown
     assert "- met: resident memory at most 60% of stock: 50%" in markdown
     assert "**FAIL** (1 failed, 1 passed" in markdown

@@ -1,7 +1,10 @@
 """The fixes of Rasa hot spots behave exactly like the Rasa code they replace."""
 
 import asyncio
+import copy
 import gc
+import json
+import tarfile
 from unittest.mock import patch
 
 import pytest
@@ -11,6 +14,7 @@ import sqlalchemy
 from aiohttp import web
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
@@ -20,7 +24,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from clinic import rasa_fixes
 from clinic.graph_runner import SequentialGraphRunner
-from tests.servers import ROOT
+from tests.servers import MODEL, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -138,9 +142,70 @@ def test_install_puts_the_sequential_runner_pooled_connections_and_freezing_in_p
     assert EndpointConfig.session is rasa_fixes.session_on_shared_connections
     assert rasa.core.run.load_agent_on_start is rasa_fixes.load_agent_then_freeze_the_heap
     assert Domain.is_empty is rasa_fixes.domain_is_empty
+    assert RulePolicy._get_possible_keys is rasa_fixes.possible_rule_keys
 
 
 def test_a_domain_is_empty_exactly_when_rasa_says_so():
     domains = [Domain.empty(), Domain.load(ROOT / "domain.yml"), Domain.from_yaml("version: '3.1'\nintents: [greet]")]
     assert [rasa_fixes.domain_is_empty(d) for d in domains] == [True, False, False]
     assert [rasa_fixes._rasa_domain_is_empty(d) for d in domains] == [True, False, False]
+
+
+@pytest.fixture(scope="module")
+def rule_lookups():
+    """The trained model's rule lookups (rules, and the loops' unhappy paths), as the server loads them."""
+    with tarfile.open(MODEL) as archive:
+        member = next(m for m in archive.getmembers() if m.name.endswith("rule_policy.json"))
+        lookup = json.load(archive.extractfile(member))["lookup"]
+    return [lookup["rules"], lookup["rules_for_loop_unhappy_path"]]
+
+
+def conversations_from_rules(lookup):
+    """State histories that each rule fits, cut short, grown longer, or with one feature changed."""
+    histories = []
+    for key in lookup:
+        states = [copy.deepcopy(state) for state in RulePolicy._rule_key_to_state(key)]
+        for state in states:
+            for sub_state in state.values():
+                for name, value in sub_state.items():
+                    if isinstance(value, list):
+                        sub_state[name] = tuple(value)
+        opening = {"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}}
+        histories += [states, states[1:], [opening, *states], [opening, opening, opening, *states]]
+        changed = copy.deepcopy(states)
+        changed[-1].setdefault("user", {})["intent"] = "goodbye"
+        changed[-1].setdefault("slots", {})["safety_state"] = (1.0,)
+        histories.append(changed)
+    return histories
+
+
+def test_rules_that_fit_a_conversation_are_the_ones_rasa_finds(rule_lookups):
+    policy = RulePolicy.__new__(RulePolicy)
+    checked = 0
+    for lookup in rule_lookups:
+        for states in conversations_from_rules(lookup):
+            rasa_keys = rasa_fixes._rasa_get_possible_keys(policy, lookup, states)
+            assert rasa_fixes.possible_rule_keys(policy, lookup, states) == rasa_keys
+            # Asked again, from what it remembered.
+            assert rasa_fixes.possible_rule_keys(policy, lookup, states) == rasa_keys
+            checked += bool(rasa_keys)
+    assert checked > 100  # most histories are fitted by at least one rule, so the sets compared are not all empty
+
+
+def test_a_slot_copy_is_what_copy_copy_made_before():
+    for slot in Domain.load(ROOT / "domain.yml").slots:
+        slot.value = ["a", "list"]
+        duplicate = rasa_fixes.copy_slot(slot)
+        assert type(duplicate) is type(slot) and duplicate is not slot
+        assert duplicate.__dict__ == slot.__dict__ and duplicate.value is slot.value
+
+
+def test_action_calls_are_encoded_as_the_standard_encoder_reads_them():
+    body = {"tracker": {"events": [{"text": "¿dónde está/Irvine?", "confidence": 0.1}]}, "n": 10**30, 1: None}
+    assert json.loads(rasa_fixes.encode_json(body)) == json.loads(json.dumps(body))
+
+    class Unknown:
+        pass
+
+    with pytest.raises(TypeError):
+        rasa_fixes.encode_json({"x": Unknown()})
