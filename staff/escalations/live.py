@@ -14,7 +14,9 @@ body, a changed one names its new version and the page refreshes only its live r
   sound, browser notification after opt-in).
 - ``/live/escalations/<id>/``: a version of the conversation (Rasa's tracker: every visitor
   message), staff mode, whether the web visitor is connected now and their panel open, the
-  number's opt-out, the escalation's status and assignment, and each reply's delivery.
+  number's opt-out, the escalation's status and assignment, and each reply's delivery. A web
+  reply queued while the visitor was away is marked delivered (or shown, with the panel open)
+  once they are connected again: the widget replays the conversation's history on reconnecting.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from clinic.rasa_api import RasaApi, RasaUnavailable
 from clinic.sms_sender import conversation_id
 from clinic.sms_state import SmsState
 from staff.escalations import handoff
-from staff.escalations.models import Escalation, Priority, Status
+from staff.escalations.models import Delivery, Escalation, Priority, Status
 from staff.escalations.replies import SMS_CHANNELS, WEB_CHANNELS, sms_destination
 from staff.escalations.workflow import WorkflowError
 
@@ -108,12 +110,24 @@ def conversation_live_state(escalation: Escalation, api: RasaApi) -> dict:
     return state
 
 
+def deliver_queued_replies(escalation: Escalation, presence: dict | None) -> int:
+    """Replies queued for an absent web visitor, now delivered: they are back, with the history replayed."""
+    if escalation.channel not in WEB_CHANNELS or not presence or not presence.get("connected"):
+        return 0
+    delivery = Delivery.SHOWN if presence.get("panel_open") else Delivery.DELIVERED
+    delivered = escalation.replies.filter(delivery=Delivery.NOT_CONNECTED).update(delivery=delivery)
+    if delivered:
+        logger.info("event=staff.queued_replies_delivered escalation_id=%s replies=%d", escalation.id, delivered)
+    return delivered
+
+
 @require_GET
 @login_required
 @permission_required("escalations.view_escalation", raise_exception=True)
 def escalation_state_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     escalation = get_object_or_404(Escalation, pk=pk)
     state = conversation_live_state(escalation, RasaApi.from_env())
+    deliver_queued_replies(escalation, state.get("presence"))
     state |= {
         "status": escalation.status,
         "assigned_to": escalation.assigned_to_id,

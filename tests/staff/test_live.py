@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.urls import reverse
 
-from staff.escalations.models import Escalation
+from clinic.rasa_api import RasaApi
+from staff.escalations.models import Delivery, Escalation, StaffReply
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
@@ -71,3 +72,45 @@ def test_joining_an_sms_conversation_in_the_recipients_quiet_hours_is_refused(
     assert "outside 8 am-9 pm for the recipient, so joining would text them now" in page
     escalation.refresh_from_db()
     assert escalation.assigned_to is None
+
+
+def test_a_reply_queued_for_an_absent_visitor_is_delivered_when_they_come_back(
+    staff_client, staff_user, make_escalation, monkeypatch
+):
+    escalation = make_escalation(status="in_progress")
+    queued = StaffReply.objects.create(
+        escalation=escalation, author=staff_user, text="Hi, this is Kim", delivery=Delivery.NOT_CONNECTED
+    )
+    presence = {"connected": False, "panel_open": False}
+    monkeypatch.setattr(RasaApi, "tracker", lambda self, conversation_id: {"events": []})
+    monkeypatch.setattr(RasaApi, "web_presence", lambda self, conversation_id: presence)
+
+    def delivery_after_a_poll():
+        state = json.loads(staff_client.get(reverse("live_escalation", args=[escalation.pk])).content)
+        queued.refresh_from_db()
+        assert state["replies"] == [[queued.pk, queued.delivery]]
+        return queued.delivery
+
+    assert delivery_after_a_poll() == Delivery.NOT_CONNECTED
+    presence.update(connected=True)  # back, with the chat panel closed: the launcher's badge
+    assert delivery_after_a_poll() == Delivery.DELIVERED
+    presence.update(panel_open=True)  # a delivered reply is not re-marked: only queued ones are
+    assert delivery_after_a_poll() == Delivery.DELIVERED
+
+
+def test_a_queued_reply_is_shown_when_the_visitor_comes_back_with_the_panel_open(
+    staff_client, staff_user, make_escalation, monkeypatch
+):
+    escalation = make_escalation(status="in_progress")
+    sms = make_escalation(status="in_progress", channel="sms", conversation_id="sms-abc")
+    replies = [
+        StaffReply.objects.create(escalation=e, author=staff_user, text="Hello", delivery=Delivery.NOT_CONNECTED)
+        for e in (escalation, sms)
+    ]
+    monkeypatch.setattr(RasaApi, "tracker", lambda self, conversation_id: {"events": []})
+    monkeypatch.setattr(RasaApi, "web_presence", lambda self, conversation_id: {"connected": True, "panel_open": True})
+    for e in (escalation, sms):
+        staff_client.get(reverse("live_escalation", args=[e.pk]))
+    for reply in replies:
+        reply.refresh_from_db()
+    assert [reply.delivery for reply in replies] == [Delivery.SHOWN, Delivery.NOT_CONNECTED]
