@@ -56,8 +56,8 @@ from typing import Any
 
 import aiohttp
 import rasa.core.processor
-import ujson
 import rasa.core.run
+import ujson
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
