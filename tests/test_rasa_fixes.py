@@ -45,6 +45,18 @@ def test_action_results_are_validated_against_rasas_schema(rasa_validate):
     assert "Failed to validate Action server response" in ours.value.message
 
 
+def test_a_response_found_valid_is_not_validated_again_and_an_invalid_one_always_is():
+    action = RemoteAction("action_session_start", None)
+    valid = {"events": [{"event": "session_started"}, {"event": "slot", "name": "language", "value": "es"}]}
+    invalid = {"events": [{"event": "slot", "name": 3}]}
+    with patch.object(rasa_fixes, "best_match", wraps=rasa_fixes.best_match) as checks:
+        for _ in range(3):
+            assert rasa_fixes.validate_action_result(action, dict(reversed(valid.items()))) is True
+            with pytest.raises(ValidationError):
+                rasa_fixes.validate_action_result(action, invalid)
+    assert checks.call_count == 1 + 3  # the valid response once, the invalid one every time
+
+
 def test_every_event_type_resolves_to_rasas_class():
     rasa_resolve = rasa_fixes._rasa_resolve_by_type
     for cls in all_subclasses(Event):
