@@ -100,6 +100,9 @@ def default_words() -> WordLists:
     return WordLists.load()
 
 
+RECENT_DETECTIONS = 256
+
+
 class LanguageIdentifier:
     """English or Spanish for one message; about 20 microseconds a message once loaded."""
 
@@ -111,6 +114,9 @@ class LanguageIdentifier:
         # High-accuracy mode: the low-accuracy one reads trigrams only and guesses on one or
         # two words. Preloaded, so the first message does not pay for loading the models.
         self._lingua = LanguageDetectorBuilder.from_languages(*self._codes).with_preloaded_language_models().build()
+        # The channel asks first (the session start needs the language before parsing), then the
+        # NLU asks again about the same text: the latest answers are remembered.
+        self._recent: dict[str, Detection] = {}
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -126,7 +132,16 @@ class LanguageIdentifier:
         return None
 
     def detect(self, text: str | None) -> Detection:
-        words = WORD.findall(fold(text or ""))
+        text = text or ""
+        detection = self._recent.get(text)
+        if detection is None:
+            if len(self._recent) >= RECENT_DETECTIONS:
+                self._recent.clear()
+            detection = self._recent[text] = self._detect(text)
+        return detection
+
+    def _detect(self, text: str) -> Detection:
+        words = WORD.findall(fold(text))
         requested = self.requested(words)
         shorthand = self._words.shorthand
         telling = [

@@ -4,7 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from clinic.language import Detection, LanguageIdentifier, conversation_language, session_language
+from clinic.language import (
+    RECENT_DETECTIONS,
+    Detection,
+    LanguageIdentifier,
+    conversation_language,
+    session_language,
+)
 from clinic.responses import response_variation
 
 SHORT_MESSAGES = Path(__file__).parent / "data" / "short_messages.tsv"
@@ -34,6 +40,20 @@ def test_short_messages_are_identified_with_at_least_97_percent_accuracy(identif
     accuracy = 1 - len(wrong) / len(rows)
     print(f"language identification: {accuracy:.1%} of {len(rows)} short messages; wrong: {wrong}")
     assert accuracy >= TARGET_ACCURACY, wrong
+
+
+def test_the_same_text_asked_again_is_answered_from_memory_and_the_memory_is_bounded(identifier, monkeypatch):
+    computed = []
+    original = LanguageIdentifier._detect
+    monkeypatch.setattr(LanguageIdentifier, "_detect", lambda self, text: computed.append(text) or original(self, text))
+    identifier._recent.clear()
+    first = identifier.detect("donde queda la clinica de irvine")
+    assert identifier.detect("donde queda la clinica de irvine") == first and first.language == "es"
+    assert identifier.detect(None) == identifier.detect("")
+    assert computed.count("donde queda la clinica de irvine") == 1
+    for number in range(RECENT_DETECTIONS + 1):
+        identifier.detect(f"message {number}")
+    assert len(identifier._recent) <= RECENT_DETECTIONS
 
 
 @pytest.mark.parametrize("text", ["ok", "no", "988", "92618", "Irvine", "lyrica", "", "hhhhhhhhhhhh", "xzkq"])

@@ -89,9 +89,60 @@ async def test_a_read_conversation_saves_only_its_new_events_without_counting_th
     await ours.save(tracker)
     await ours.save(tracker)  # nothing new: nothing written
 
-    assert not [statement for statement in sent if "count(" in statement.lower()]
-    assert [statement.split()[0] for statement in sent] == ["INSERT"]
+    # Each save writes first, without counting the stored rows; only then does it read the two
+    # numbers that tell whether the tracker it keeps is still the conversation's.
+    assert [statement.split()[0] for statement in sent] == ["INSERT", "SELECT", "SELECT"]
+    assert all("max(events.id)" in statement for statement in sent[1:])
     assert [row.timestamp for row in rows(ours)] == [1.0, 1.0, *[2.0] * 5, *[3.0] * 5]
+
+
+async def test_a_saved_tracker_is_handed_out_once_while_the_table_has_not_changed(stores):
+    ours, _ = stores
+    await ours.save(first_session())
+    tracker = await ours.retrieve("visitor-1")
+    tracker.update_with_events(turn("and saturday?", 3.0, "clinic_hours"), DOMAIN, override_timestamp=False)
+    await ours.save(tracker)
+    sent = statements(ours)
+
+    kept = await ours.retrieve("visitor-1")
+    assert kept is tracker
+    assert len(sent) == 1 and "max(events.id)" in sent[0]  # no event read
+    again = await ours.retrieve("visitor-1")  # the kept one has an owner now: this one is read
+    assert again is not tracker and list(again.events) == list(tracker.events)
+
+
+async def test_rows_written_or_deleted_by_someone_else_are_read_from_the_table(stores, tmp_path):
+    ours, _ = stores
+    await ours.save(first_session())
+    await ours.save(await ours.retrieve("visitor-1"))
+    # Another replica (Rasa's own store on the same table) answers the next message.
+    replica = SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "ours.db"))
+    elsewhere = await replica.retrieve("visitor-1")
+    elsewhere.update_with_events(turn("is there parking", 4.0), DOMAIN, override_timestamp=False)
+    await replica.save(elsewhere)
+
+    read = await ours.retrieve("visitor-1")
+    assert [e.text for e in read.events if isinstance(e, UserUttered)] == ["hi", "is there parking"]
+    await ours.save(read)
+    with ours.engine.begin() as connection:  # `make forget`
+        connection.exec_driver_sql("DELETE FROM events WHERE sender_id = 'visitor-1'")
+    assert await ours.retrieve("visitor-1") is None
+
+
+async def test_a_tracker_holding_a_new_session_is_not_kept(stores):
+    ours, _ = stores
+    await ours.save(first_session())
+    tracker = await ours.retrieve("visitor-1")
+    tracker.update_with_events(
+        [ActionExecuted("action_session_start", timestamp=9.0), SessionStarted(timestamp=9.0), *turn("hi again", 9.0)],
+        DOMAIN,
+        override_timestamp=False,
+    )
+    await ours.save(tracker)
+
+    read = await ours.retrieve("visitor-1")
+    assert read is not tracker
+    assert [e.text for e in read.events if isinstance(e, UserUttered)] == ["hi again"]  # the latest session alone
 
 
 async def test_a_tracker_not_read_from_the_store_is_saved_as_rasa_saves_it(stores):
