@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from clinic import rasa_server
 from clinic.action_server import TOKEN_HEADER, action_token, refusal
 from clinic.rasa_server import with_api_token
 from tests.servers import stop_groups
@@ -77,3 +78,9 @@ def test_stopping_a_server_stops_every_process_it_started():
     assert time.monotonic() - started < 10
     # SIGKILLed processes may stay listed until init has reaped them.
     assert wait_for(lambda: group(server.pid) == [])
+
+
+def test_the_rasa_server_will_not_start_without_the_crisis_screen(tmp_path):
+    with pytest.raises(SystemExit, match="crisis screen cannot be loaded.*make crisis-model"):
+        rasa_server.load_crisis_screen(model=tmp_path / "missing.pkl")
+    rasa_server.load_crisis_screen()  # the built one loads
