@@ -136,7 +136,7 @@ def test_notified_flag_survives_the_outbox(store):
     escalation = new_escalation()
     store.mark_notified_in_outbox(escalation)
     store.drain_outbox()
-    assert escalation.id not in {row["id"] for row in store.unnotified()}
+    assert str(escalation.id) not in {row["id"] for row in store.unnotified()}
     [row] = stored(store, escalation.idempotency_key)
     assert row["notified"] is True
 
