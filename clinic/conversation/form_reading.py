@@ -102,7 +102,7 @@ QUESTION_INTENTS = frozenset(
     treatment_cbt treatment_lifestyle ketamine_overview ketamine_mechanism ketamine_onset ketamine_duration
     ketamine_regimen ketamine_side_effects ketamine_vs_traditional ketamine_evidence ketamine_candidacy
     ketamine_session_experience cost_insurance clinic_locations clinic_hours clinic_contact
-    several_questions follow_up clinic_services
+    several_questions follow_up clinic_services insurance_plan
     """.split()
 )
 # Never read as an answer: the crisis rules take these over the form.
