@@ -351,6 +351,8 @@ def test_this_number_over_sms_is_the_number_the_visitor_texts_from(sms_assistant
     sender, _ = conversation_events(sms_assistant, number)
     [record] = [e for e in list_escalations(sms_assistant["env"]) if e["conversation_id"] == sender]
     assert record["contact_phone"] == number and record["consent"] and record["best_time"] == "after 4"
+    said = [turn["text"] for turn in record["transcript"] if turn["role"] == "user"]
+    assert said[-1] in ("Yes, I agree", "Sí, estoy de acuerdo") and not any(text.startswith("/") for text in said), said
 
 
 def test_typed_slash_command_is_not_an_intent_over_sms(sms_assistant, twilio):
