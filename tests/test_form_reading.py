@@ -37,6 +37,15 @@ def test_one_message_fills_name_contact_and_best_time_at_the_start_or_mid_form(a
         ),
         ("my name is Kim, email kim.lee@example.com", {"first_name": "Kim", "contact": "kim.lee@example.com"}),
         ("soy paciente nueva, llámenme al 714 555 0133", {"contact": "+17145550133"}),
+        (
+            "buenas, habla Yolanda, que me llamen al 657 555 0170 en la tarde por favor",
+            {"first_name": "Yolanda", "contact": "+16575550170", "best_time": "en la tarde por favor"},
+        ),
+        (
+            "Rafa, 657-555-0157, después de las 5",
+            # A bare name is taken only when the name is asked for.
+            {"contact": "+16575550157", "best_time": "después de las 5"},
+        ),
         ("I'd like someone to call me", {}),
         ("yes please", {}),
     ],
@@ -56,6 +65,9 @@ def test_a_name_correction_mid_form_replaces_the_name_without_a_complaint():
         slots={"first_name": "Ana"}
     )
     assert read_form_message("sorry, I'm Anna not Ana", "best_time", TUESDAY).slots == {"first_name": "Anna"}
+    assert read_form_message("wait, my name is actually Beatrice Lowe", "best_time", TUESDAY).slots == {
+        "first_name": "Beatrice"
+    }
 
 
 @pytest.mark.parametrize("said", ["I'm free after 5", "i'm usually home evenings", "soy paciente", "this is urgent"])

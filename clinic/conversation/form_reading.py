@@ -47,7 +47,8 @@ PHONE_SPAN = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}")
 # A name said as one: "I'm Ana", "my name is Ana Ruiz", "this is Ana", "me llamo Ana", "soy Ana".
 NAME_SAID = re.compile(
     r"(?:^|[\s,.;!¡¿])(?:my name is|my name's|name's|name is|the name is|this is|it'?s|i'?m|i am|im|"
-    r"me llamo|mi nombre es|yo soy|soy|le habla|habla)\s+([A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*)",
+    r"me llamo|mi nombre es|yo soy|soy|le habla|habla)\s+(?:(?:actually|really|just|en realidad|realmente)\s+)?"
+    r"([A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*)",
     re.IGNORECASE,
 )
 # Strong markers stay names even for words such as "Rose" or "Will"; the weak ones ("I'm", "soy")
@@ -79,6 +80,7 @@ NOT_NAME_AFTER_MARKER = (
 # Where a time phrase starts: "after 4", "tuesday morning", "mañana por la tarde", "weekends".
 TIME_CUE = re.compile(
     r"\b(?:after|before|by|from|since|until|till|around|about|at|antes|despu[eé]s|desde|a las|a eso de)\s+\d"
+    r"|\b(?:antes|despu[eé]s|desde)\s+(?:de\s+)?las?\s+\d"
     r"|\b(?:any ?time|anytime|whenever|weekdays?|weekends?|tomorrow|today|tonight|mañana|manana|hoy"
     r"|entre semana|fin de semana|cualquier (?:hora|momento|dia|día)|"
     + "|".join(sorted(WEEKDAYS, key=len, reverse=True))
@@ -86,6 +88,7 @@ TIME_CUE = re.compile(
     r"" + "|".join(PARTS_OF_DAY) + r")\b",
     re.IGNORECASE,
 )
+TIME_LEAD = re.compile(r"(?:\b(?:el|los|las|la|en|por|on|this|next|every|in the|any)\s+)+$", re.IGNORECASE)
 # A general question, not an answer: the classifier's question intents with a question's shape.
 QUESTION_START = re.compile(
     r"^\s*(?:and |y |also |oh |ok |okay |wait |quick question,? |one more thing,? )?"
@@ -211,9 +214,10 @@ def read_best_time(text: str, today: date) -> str | None:
     cue = TIME_CUE.search(plain)
     if not cue:
         return None
-    phrase = re.split(r"[.;!?]|,\s*(?=(?:my name|i'?m|this is|me llamo|soy|email|call|text)\b)", plain[cue.start() :])[
-        0
-    ]
+    # With the words that lead into it: "el lunes", "en la tarde", "this friday", "on weekdays".
+    lead = TIME_LEAD.search(plain[: cue.start()])
+    start = lead.start() if lead else cue.start()
+    phrase = re.split(r"[.;!?]|,\s*(?=(?:my name|i'?m|this is|me llamo|soy|email|call|text)\b)", plain[start:])[0]
     phrase = phrase.strip(" ,")
     return phrase[:200] if phrase and parse_best_time(phrase, today).understood else None
 
