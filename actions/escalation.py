@@ -14,6 +14,7 @@ from clinic.conversation.form_reading import (
     NOT_FOR_THE_FORM,
     QUESTION_INTENTS,
     FormReading,
+    asks_instead,
     mentions_own_number,
     read_form_message,
     sms_sender_number,
@@ -214,6 +215,20 @@ class ValidateEscalationForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         return self._extract("best_time", tracker)
+
+    async def extract_consent(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The answer to the consent question, as typed (validate_consent reads it), unless a question."""
+        if tracker.get_slot("requested_slot") != "consent" or not unread_message(tracker.events):
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        intent = tracker.latest_message.get("intent") or {}
+        if intent.get("name") in NOT_FOR_THE_FORM or asks_instead(
+            text, intent.get("name"), float(intent.get("confidence") or 0.0)
+        ):
+            return {}
+        return {"consent": text}
 
     @staticmethod
     def _apply(slot: str, answer: Answer, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:

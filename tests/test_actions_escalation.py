@@ -315,3 +315,20 @@ async def test_crisis_is_recorded_with_the_reason_of_its_kind(recorded, kind, re
     await ActionRecordCrisis().run(CollectingDispatcher(), tracker, {})
     [escalation] = recorded
     assert escalation.reason == reason and escalation.priority == "urgent"
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "confidence", "read"),
+    [
+        ("what are your hours?", "clinic_hours", 0.99, False),
+        ("¿aceptan Medi-Cal?", "insurance_plan", 1.0, False),
+        ("hmm", "affirm", 0.92, True),
+        ("why?", "ketamine_mechanism", 0.53, True),
+        ("yes", "affirm", 1.0, True),
+    ],
+)
+async def test_the_consent_answer_is_read_as_typed_unless_it_is_a_question(said, intent, confidence, read):
+    tracker = make_tracker(slots={"requested_slot": "consent"}, text=said, intent=intent)
+    tracker.latest_message["intent"]["confidence"] = confidence
+    extracted = await ValidateEscalationForm().extract_consent(CollectingDispatcher(), tracker, {})
+    assert extracted == ({"consent": said} if read else {})

@@ -172,6 +172,17 @@ def test_a_question_mid_form_is_answered_then_the_form_asks_again(rest, assistan
     assert _slots(rest, sender)["best_time"] == "after 2"
 
 
+def test_a_question_instead_of_the_consent_answer_is_answered_then_consent_is_asked_again(rest, assistant):
+    sender = _visitor()
+    rest.say(sender, "I'm Noor, please call me at 714 555 0144 in the morning")
+    replies = rest.say(sender, "do you take medicare?")
+    assert "Medicare is on our list" in texts(replies)
+    assert "Do you agree" in replies[-1]["text"] and _slots(rest, sender)["consent"] is None
+    assert "will contact you" in texts(rest.say(sender, "yes"))
+    [record] = _escalations(assistant, sender)
+    assert (record["first_name"], record["contact_phone"], record["consent"]) == ("Noor", "+17145550144", True)
+
+
 def test_spanish_callback_request_with_everything(rest, assistant):
     sender = _visitor()
     rest.say(sender, "hola, me llamo Rocío, que me llamen al 657 555 0118 mañana por la tarde por favor")

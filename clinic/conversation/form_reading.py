@@ -108,6 +108,7 @@ QUESTION_INTENTS = frozenset(
     several_questions follow_up clinic_services insurance_plan
     """.split()
 )
+SURE_QUESTION = 0.8
 # Never read as an answer: the crisis rules take these over the form.
 NOT_FOR_THE_FORM = frozenset({"crisis", "possible_crisis"})
 
@@ -145,6 +146,15 @@ def sms_sender_number(tracker: Any) -> str | None:
 
     number = SmsState().reply_address(sender)
     return normalise_us_phone(number) if number else None
+
+
+def asks_instead(text: str, intent: str | None, confidence: float) -> bool:
+    """A general question asked instead of an answer to a yes/no question ("what are your hours?").
+
+    The classifier must be sure of one of the assistant's questions and the message shaped as
+    one: "why?" or "who will call me?" are about the question asked, and asked again.
+    """
+    return intent in QUESTION_INTENTS and confidence >= SURE_QUESTION and looks_like_question(text)
 
 
 def mentions_own_number(text: str) -> bool:
