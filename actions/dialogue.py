@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 from actions.clinics import is_sms
 from actions.escalation import offer_events
 from clinic.conversation.context import Context, Resolution, load_table, resolve, subject_named
+from clinic.conversation.plans import asks_about_a_plan
 from clinic.conversation.services import services_asked
 from clinic.conversation.several import FOLLOW_UP, MAX_PARTS_ANSWERED, PartPlan, fit_sms, plan_part
 from clinic.directory import Clinic, Directory, default_directory
@@ -321,3 +322,21 @@ class ActionClinicServices(Action):
             )
         dispatcher.utter_message(**sent)
         return []
+
+
+class ActionInsurancePlan(Action):
+    """ "Do you take <plan>?" from the directory's plan lists (sample data): confirm with the clinic."""
+
+    def name(self) -> str:
+        return "action_insurance_plan"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        speaker = Speaker(tracker, domain)
+        plan = asks_about_a_plan(tracker.latest_message.get("text") or "")
+        if plan is None:
+            sent, _ = speaker.response("utter_cost_insurance")
+        else:
+            name = "insurance_plan_listed" if plan.accepted else "insurance_plan_not_listed"
+            sent, _ = speaker.message(name, plan=plan.name, phone=speaker.directory.group_phone)
+        dispatcher.utter_message(**sent)
+        return [SlotSet("topic", "cost_insurance")]

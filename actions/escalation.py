@@ -9,20 +9,29 @@ from rasa_sdk.types import DomainDict
 
 from actions.clinics import language_of
 from clinic.alerts import escalate
+from clinic.contact import DECLINED
+from clinic.conversation.form_reading import (
+    NOT_FOR_THE_FORM,
+    QUESTION_INTENTS,
+    FormReading,
+    asks_instead,
+    mentions_own_number,
+    read_form_message,
+    sms_sender_number,
+    unread_message,
+)
 from clinic.directory import default_directory
 from clinic.escalation_flow import (
     MAX_UNCLEAR_CONSENT,
     Answer,
-    answer_best_time,
     answer_consent,
-    answer_contact,
-    answer_first_name,
     build_escalation,
     given,
     next_steps_values,
     recorded_trigger,
     remaining_slots,
 )
+from clinic.hours import local_now
 from clinic.language import default_words
 from clinic.messages import message
 from clinic.safety.followup import escalation_reason
@@ -148,6 +157,14 @@ class ActionAskConsent(AskFormQuestion):
 
 
 class ValidateEscalationForm(FormValidationAction):
+    """Every slot a message gives (clinic/conversation/form_reading.py), asked for or not.
+
+    The name, contact and best time have custom mappings: ``extract_<slot>`` reads them from the
+    latest message, at the form's start as in its middle; ``validate_<slot>`` keeps the reading,
+    or says why the asked slot was not taken. A general question gives the form nothing, so
+    Rasa rejects the form for that message and the rules answer it (data/rules.yml).
+    """
+
     def name(self) -> str:
         return "validate_escalation_form"
 
@@ -155,6 +172,63 @@ class ValidateEscalationForm(FormValidationAction):
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
         return remaining_slots(tracker.get_slot("contact"))
+
+    @staticmethod
+    def _reading(tracker: Tracker) -> FormReading:
+        if not unread_message(tracker.events):
+            return FormReading()
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in NOT_FOR_THE_FORM:
+            return FormReading(question=True)
+        own = sms_sender_number(tracker) if mentions_own_number(text) else None
+        return read_form_message(
+            text,
+            tracker.get_slot("requested_slot"),
+            local_now(default_directory()).date(),
+            own_number=own,
+            question_intent=intent in QUESTION_INTENTS,
+        )
+
+    def _extract(self, slot: str, tracker: Tracker) -> dict[str, Any]:
+        reading = self._reading(tracker)
+        if reading.question:
+            return {}
+        if slot in reading.slots:
+            return {slot: reading.slots[slot]}
+        if slot == tracker.get_slot("requested_slot") and (reading.refused or reading.problem or reading.slots):
+            # Validated below: the refusal, the problem, or "asked again" after another slot was given.
+            return {slot: tracker.latest_message.get("text") or ""}
+        return {}
+
+    async def extract_first_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._extract("first_name", tracker)
+
+    async def extract_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._extract("contact", tracker)
+
+    async def extract_best_time(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._extract("best_time", tracker)
+
+    async def extract_consent(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The answer to the consent question, as typed (validate_consent reads it), unless a question."""
+        if tracker.get_slot("requested_slot") != "consent" or not unread_message(tracker.events):
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        intent = tracker.latest_message.get("intent") or {}
+        if intent.get("name") in NOT_FOR_THE_FORM or asks_instead(
+            text, intent.get("name"), float(intent.get("confidence") or 0.0)
+        ):
+            return {}
+        return {"consent": text}
 
     @staticmethod
     def _apply(slot: str, answer: Answer, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
@@ -166,26 +240,43 @@ class ValidateEscalationForm(FormValidationAction):
             return {slot: None}
         return {slot: answer.value}
 
+    def _validate(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        reading = self._reading(tracker)
+        if slot in reading.slots:
+            return {slot: reading.slots[slot]}
+        if slot != tracker.get_slot("requested_slot"):
+            return {slot: value}
+        if reading.refused:
+            refused = Answer(cancelled=True) if reading.refused == "cancelled" else Answer(DECLINED)
+            return self._apply(slot, refused, dispatcher, tracker)
+        if reading.problem:
+            return self._apply(slot, Answer(problem=reading.problem), dispatcher, tracker)
+        # Another slot was given (a correction, "actually email me"): ask this one again.
+        return {slot: None}
+
     async def validate_first_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._apply("first_name", answer_first_name(str(value or "")), dispatcher, tracker)
+        return self._validate("first_name", value, dispatcher, tracker)
 
     async def validate_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._apply("contact", answer_contact(str(value or "")), dispatcher, tracker)
+        return self._validate("contact", value, dispatcher, tracker)
 
     async def validate_best_time(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._apply("best_time", answer_best_time(str(value or "")), dispatcher, tracker)
+        return self._validate("best_time", value, dispatcher, tracker)
 
     async def validate_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         # The words the visitor sent, not the slot's value: NLU reads "hmm" or "ok?" as affirm.
         unclear_before = int(tracker.get_slot("consent_unclear") or 0)
+        if {"contact", "first_name"} & set(self._reading(tracker).slots):
+            # A correction while consent is asked ("actually email me at ..."): ask consent again.
+            return {"consent": None}
         answer = answer_consent(tracker.latest_message.get("text") or "", unclear_before)
         slots = self._apply("consent", answer, dispatcher, tracker)
         return {**slots, "consent_unclear": unclear_before + 1} if answer.problem else slots
@@ -225,6 +316,7 @@ class ActionSubmitEscalation(Action):
             directory=directory,
             language=language_of(tracker),
             needs_spanish_speaker=bool(tracker.get_slot("spanish_speaker")),
+            own_number=sms_sender_number(tracker),
         )
         await escalate(escalation)
         say(

@@ -162,14 +162,16 @@ def build_escalation(
     directory: Directory | None = None,
     language: str | None = None,
     needs_spanish_speaker: bool = False,
+    own_number: str | None = None,
 ) -> NewEscalation:
     """The escalation of a conversation, from what Rasa's tracker holds (``events``).
 
     The channel is the one Rasa recorded, and only when the conversation id is one it issues; a
-    contact detail no user message gave is left out.
+    contact detail no user message gave is left out, except ``own_number``: over SMS, the number
+    the visitor texts from, when they said "use this number".
     """
     contact_value = given(contact)
-    if contact_value and not typed_by_visitor(contact_value, events):
+    if contact_value and contact_value != own_number and not typed_by_visitor(contact_value, events):
         contact_value = ""
     return NewEscalation(
         idempotency_key=f"{sender_id}:{reason}:{trigger.get('message_id') or trigger.get('timestamp')}",

@@ -6,10 +6,11 @@ SMS one (plain text, at most one short map link, within SMS_LIMIT characters).
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+
+from rapidfuzz import fuzz, process
 
 from clinic.calendar_words import long_date, weekday_name
 from clinic.directory import Clinic, Directory
@@ -66,7 +67,7 @@ def clinic_named(directory: Directory, value: str | None) -> Clinic | None:
     for clinic in directory.clinics:
         if wanted and (clinic.name.lower().startswith(wanted) or wanted.startswith(clinic.name.lower())):
             return clinic
-    close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.8)
+    close = process.extractOne(wanted, list(names), scorer=fuzz.ratio, score_cutoff=80) if wanted else None
     return names[close[0]] if close else None
 
 

@@ -3,24 +3,29 @@
 The gazetteer (content/oc_gazetteer.csv, built by clinic.gazetteer_build) holds every Orange
 County ZIP code and place name with a centroid. Places outside the county are recognised with
 the `zipcodes` package, so the assistant can say "that's outside Orange County" instead of
-guessing. Typos are matched with difflib against the gazetteer's names.
+guessing. Typos are matched with rapidfuzz against the gazetteer's names, and against their
+consonant skeletons for the way people text ("hntngtn bch" is Huntington Beach).
 """
 
 from __future__ import annotations
 
 import csv
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
+
 DEFAULT_GAZETTEER = Path(__file__).resolve().parent.parent / "content" / "oc_gazetteer.csv"
 NEIGHBOURS = Path(__file__).resolve().parent.parent / "content" / "neighbouring_places.yml"
 ZIP_PATTERN = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
 WORD = re.compile(r"[a-z]+")
-FUZZY_CUTOFF = 0.84
+FUZZY_CUTOFF = 84  # rapidfuzz's ratio, 0-100
+SKELETON_CUTOFF = 90
+MIN_SKELETON = 4  # "hrs" or "sat" are never read as places
+INNER_VOWELS = re.compile(r"(?<=[a-z])[aeiouy]+")
 COUNTY = re.compile(r"\borange county\b|\bthe oc\b")
 # Words that introduce a place ("I live in ...", "near ..."): only there is an unknown name
 # taken to be a place outside the county, since many place names are ordinary words.
@@ -107,6 +112,34 @@ def _zip_outside(code: str) -> str | None:
     return f"{code} ({entry['city'].title()}, {entry['state']})"
 
 
+def skeleton(name: str) -> str:
+    """A name without the vowels inside its words: "huntington beach" -> "hntngtn bch"."""
+    return INNER_VOWELS.sub("", name.lower())
+
+
+_SKELETONS: dict[int, dict[str, str]] = {}
+
+
+def _skeletons(gazetteer: Gazetteer) -> dict[str, str]:
+    key = id(gazetteer)
+    if key not in _SKELETONS:
+        _SKELETONS[key] = {skeleton(name): name for name in gazetteer.names}
+    return _SKELETONS[key]
+
+
+def closest_name(candidate: str, gazetteer: Gazetteer) -> str | None:
+    """The gazetteer name ``candidate`` is a typo of ("irvin", "laguna hils", "hntngtn bch"), or None."""
+    found = process.extractOne(candidate, gazetteer.names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    if found:
+        return found[0]
+    shape = skeleton(candidate)
+    if len(shape.replace(" ", "")) < MIN_SKELETON:
+        return None
+    skeletons = _skeletons(gazetteer)
+    found = process.extractOne(shape, list(skeletons), scorer=fuzz.ratio, score_cutoff=SKELETON_CUTOFF)
+    return skeletons[found[0]] if found else None
+
+
 def _ngrams(words: list[str], longest: int = 4) -> Iterable[str]:
     for size in range(longest, 0, -1):
         for start in range(len(words) - size + 1):
@@ -135,9 +168,9 @@ def find_place(text: str, entities: Iterable[str] = (), gazetteer: Gazetteer | N
     for candidate in _ngrams(words):
         if len(candidate) < 5:
             continue
-        close = difflib.get_close_matches(candidate, gazetteer.names, n=1, cutoff=FUZZY_CUTOFF)
+        close = closest_name(candidate, gazetteer)
         if close:
-            return PlaceLookup(place=gazetteer.places[close[0]])
+            return PlaceLookup(place=gazetteer.places[close])
     for phrase in PLACE_AFTER.findall(lowered):
         phrase_words = WORD.findall(phrase)
         for size in range(min(3, len(phrase_words)), 0, -1):
@@ -154,9 +187,9 @@ def _lookup_name(name: str, gazetteer: Gazetteer) -> PlaceLookup | None:
         return PlaceLookup(place=gazetteer.places[name])
     if neighbour := _neighbour(name):
         return neighbour
-    close = difflib.get_close_matches(name, gazetteer.names, n=1, cutoff=FUZZY_CUTOFF)
+    close = closest_name(name, gazetteer) if len(name) >= 4 else None
     if close:
-        return PlaceLookup(place=gazetteer.places[close[0]])
+        return PlaceLookup(place=gazetteer.places[close])
     if name in _us_place_names():
         return PlaceLookup(outside=name.title())
     return PlaceLookup(unknown=name)

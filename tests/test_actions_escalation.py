@@ -105,21 +105,61 @@ async def test_consent_question_never_repeats_the_stored_contact():
 
 async def test_invalid_contact_is_explained_and_asked_again():
     dispatcher = CollectingDispatcher()
-    result = await ValidateEscalationForm().validate_contact("555-12", dispatcher, make_tracker(), {})
+    tracker = make_tracker(slots={"requested_slot": "contact"}, text="555-12")
+    result = await ValidateEscalationForm().validate_contact("555-12", dispatcher, tracker, {})
     assert result == {"contact": None}
     assert "doesn't look like" in dispatcher.messages[0]["text"]
 
 
 async def test_stop_at_any_question_cancels_the_form():
     form = ValidateEscalationForm()
-    for validate in (
-        form.validate_first_name,
-        form.validate_contact,
-        form.validate_best_time,
-        form.validate_consent,
-    ):
-        result = await validate("stop", CollectingDispatcher(), make_tracker(text="stop"), {})
+    for slot in ("first_name", "contact", "best_time", "consent"):
+        validate = getattr(form, f"validate_{slot}")
+        tracker = make_tracker(slots={"requested_slot": slot}, text="stop")
+        result = await validate("stop", CollectingDispatcher(), tracker, {})
         assert result["requested_slot"] is None and result["escalation_cancelled"] is True
+
+
+async def _extracted(text, requested=None, intent="request_human", slots=None):
+    form = ValidateEscalationForm()
+    tracker = make_tracker(slots={"requested_slot": requested, **(slots or {})}, text=text, intent=intent)
+    found = {}
+    for slot in ("first_name", "contact", "best_time"):
+        found |= await getattr(form, f"extract_{slot}")(CollectingDispatcher(), tracker, {})
+    return found, tracker
+
+
+@pytest.mark.parametrize("requested", [None, "first_name", "contact", "best_time"])
+async def test_the_form_extracts_every_slot_one_message_gives(requested):
+    found, tracker = await _extracted("I'm Ana, call me at 949 555 0175 after 4", requested)
+    assert found == {"first_name": "Ana", "contact": "+19495550175", "best_time": "after 4"}
+    form = ValidateEscalationForm()
+    assert await form.validate_contact(found["contact"], CollectingDispatcher(), tracker, {}) == {
+        "contact": "+19495550175"
+    }
+
+
+async def test_a_switch_to_email_asked_for_a_best_time_replaces_the_contact_and_asks_the_time_again():
+    slots = {"first_name": "Ana", "contact": "+19495550175"}
+    found, tracker = await _extracted("actually email me at ana@x.com", "best_time", "request_human", slots)
+    assert found == {"contact": "ana@x.com", "best_time": "actually email me at ana@x.com"}
+    dispatcher = CollectingDispatcher()
+    assert await ValidateEscalationForm().validate_best_time(found["best_time"], dispatcher, tracker, {}) == {
+        "best_time": None
+    }
+    assert dispatcher.messages == []
+
+
+async def test_a_question_mid_form_gives_no_slot_so_rasa_rejects_the_form_for_it():
+    found, _ = await _extracted("what are your hours?", "best_time", "clinic_hours")
+    assert found == {}
+
+
+async def test_a_question_the_form_stepped_aside_for_is_not_read_when_the_form_comes_back():
+    form = ValidateEscalationForm()
+    tracker = make_tracker(slots={"requested_slot": "best_time"}, text="are you open saturday?", intent="clinic_hours")
+    tracker.events.append({"event": "action_execution_rejected", "name": "escalation_form"})
+    assert await form.extract_best_time(CollectingDispatcher(), tracker, {}) == {}
 
 
 async def test_declined_contact_skips_time_and_consent():
@@ -275,3 +315,20 @@ async def test_crisis_is_recorded_with_the_reason_of_its_kind(recorded, kind, re
     await ActionRecordCrisis().run(CollectingDispatcher(), tracker, {})
     [escalation] = recorded
     assert escalation.reason == reason and escalation.priority == "urgent"
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "confidence", "read"),
+    [
+        ("what are your hours?", "clinic_hours", 0.99, False),
+        ("¿aceptan Medi-Cal?", "insurance_plan", 1.0, False),
+        ("hmm", "affirm", 0.92, True),
+        ("why?", "ketamine_mechanism", 0.53, True),
+        ("yes", "affirm", 1.0, True),
+    ],
+)
+async def test_the_consent_answer_is_read_as_typed_unless_it_is_a_question(said, intent, confidence, read):
+    tracker = make_tracker(slots={"requested_slot": "consent"}, text=said, intent=intent)
+    tracker.latest_message["intent"]["confidence"] = confidence
+    extracted = await ValidateEscalationForm().extract_consent(CollectingDispatcher(), tracker, {})
+    assert extracted == ({"consent": said} if read else {})

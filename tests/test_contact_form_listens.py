@@ -1,5 +1,6 @@
 """The contact form listens: the best time as a window kept by the promise, names, leaving and skipping."""
 
+import uuid
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,8 @@ from clinic.contact import clean_first_name, is_cancel, is_decline
 from clinic.conversation.best_time import BestTime, callback_within, closest_callback, parse_best_time
 from clinic.directory import default_directory
 from clinic.escalation_flow import next_steps_values
+from tests.conftest import texts
+from tests.servers import list_escalations
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 TUESDAY_10AM = datetime(2026, 11, 24, 10, 0, tzinfo=PACIFIC)
@@ -92,3 +95,100 @@ def test_answers_that_merely_contain_a_cancel_word_do_not_leave_the_form(answer)
 
 def test_declining_one_question_in_a_sentence_skips_it():
     assert is_decline("i'd rather not give my name")
+
+
+# Against the running servers: the form fills every slot a message gives, takes corrections and
+# steps aside for a question (clinic/conversation/form_reading.py, validate_escalation_form).
+
+
+def _visitor() -> str:
+    return f"visitor-{uuid.uuid4().hex}"
+
+
+def _escalations(assistant, sender):
+    return [e for e in list_escalations(assistant["env"]) if e["conversation_id"] == sender]
+
+
+def _slots(rest, sender):
+    return rest.tracker(sender)["slots"]
+
+
+def test_a_callback_request_that_gives_everything_goes_straight_to_consent(rest, assistant):
+    sender = _visitor()
+    reply = texts(rest.say(sender, "hi, this is Ana, could somebody call me at 949 555 0175 after 4"))
+    assert "contact you" in reply.lower() or "may our clinic team" in reply.lower(), reply
+    slots = _slots(rest, sender)
+    assert (slots["first_name"], slots["contact"], slots["best_time"]) == ("Ana", "+19495550175", "after 4")
+    assert "will contact you" in texts(rest.say(sender, "yes"))
+    [record] = _escalations(assistant, sender)
+    assert (record["first_name"], record["contact_phone"], record["best_time"]) == ("Ana", "+19495550175", "after 4")
+
+
+def test_everything_in_one_answer_mid_form(rest, assistant):
+    sender = _visitor()
+    assert "first name" in texts(rest.say(sender, "I'd like to talk to a real person"))
+    rest.say(sender, "Marisol, you can reach me on 714-555-0142, tuesday morning is best")
+    slots = _slots(rest, sender)
+    assert (slots["first_name"], slots["contact"], slots["best_time"]) == (
+        "Marisol",
+        "+17145550142",
+        "tuesday morning is best",
+    )
+    assert slots["requested_slot"] == "consent"
+
+
+def test_switching_to_email_and_correcting_the_name_mid_form(rest, assistant):
+    sender = _visitor()
+    rest.say(sender, "can someone from the clinic call me")
+    rest.say(sender, "Anna")
+    rest.say(sender, "949 555 0175")
+    reply = texts(rest.say(sender, "actually email me at ana.ruiz@example.com"))
+    assert "best time" in reply.lower() and "sorry" not in reply.lower()
+    reply = texts(rest.say(sender, "no wait, my name is Ana Ruiz"))
+    assert "best time" in reply.lower()
+    slots = _slots(rest, sender)
+    assert (slots["first_name"], slots["contact"], slots["best_time"]) == ("Ana", "ana.ruiz@example.com", None)
+    rest.say(sender, "evenings")
+    rest.say(sender, "yes")
+    [record] = _escalations(assistant, sender)
+    assert (record["contact_email"], record["contact_phone"], record["first_name"]) == (
+        "ana.ruiz@example.com",
+        "",
+        "Ana",
+    )
+
+
+def test_a_question_mid_form_is_answered_then_the_form_asks_again(rest, assistant):
+    sender = _visitor()
+    rest.say(sender, "please have a nurse call me")
+    rest.say(sender, "Teo")
+    rest.say(sender, "714 555 0190")
+    replies = rest.say(sender, "what are your hours?")
+    reply = texts(replies)
+    assert "Irvine" in reply and "Orange" in reply, reply
+    assert "best time" in replies[-1]["text"].lower()
+    assert _slots(rest, sender)["best_time"] is None
+    rest.say(sender, "after 2")
+    assert _slots(rest, sender)["best_time"] == "after 2"
+
+
+def test_a_question_instead_of_the_consent_answer_is_answered_then_consent_is_asked_again(rest, assistant):
+    sender = _visitor()
+    rest.say(sender, "I'm Noor, please call me at 714 555 0144 in the morning")
+    replies = rest.say(sender, "do you take medicare?")
+    assert "Medicare is on our list" in texts(replies)
+    assert "Do you agree" in replies[-1]["text"] and _slots(rest, sender)["consent"] is None
+    assert "will contact you" in texts(rest.say(sender, "yes"))
+    [record] = _escalations(assistant, sender)
+    assert (record["first_name"], record["contact_phone"], record["consent"]) == ("Noor", "+17145550144", True)
+
+
+def test_spanish_callback_request_with_everything(rest, assistant):
+    sender = _visitor()
+    rest.say(sender, "hola, me llamo Rocío, que me llamen al 657 555 0118 mañana por la tarde por favor")
+    slots = _slots(rest, sender)
+    assert (slots["first_name"], slots["contact"], slots["best_time"]) == (
+        "Rocío",
+        "+16575550118",
+        "mañana por la tarde por favor",
+    )

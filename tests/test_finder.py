@@ -201,3 +201,27 @@ def test_contact_for_one_clinic_or_all(directory):
     assert "(949) 555-0102" in one and "irvine@" in one
     everything = render_contact_answer(directory, directory.clinics, sms=True)
     assert directory.group_phone in everything and len(everything) <= SMS_LIMIT
+
+
+@pytest.mark.parametrize(
+    ("typed", "place"),
+    [
+        ("hntngtn bch", "Huntington Beach"),
+        ("irvin", "Irvine"),
+        ("laguna hils", "Laguna Hills"),
+        ("lgna hls", "Laguna Hills"),
+        ("sn clmnte", "San Clemente"),
+        ("im in fountain vally", "Fountain Valley"),
+    ],
+)
+def test_place_names_with_typos_and_texting_shorthand_resolve_with_rapidfuzz(typed, place):
+    from clinic.places import find_place
+
+    assert find_place(typed).place.name == place
+
+
+@pytest.mark.parametrize("typed", ["what are your hours", "sunday", "is there parking", "hntngtn", "thanks"])
+def test_ordinary_words_are_not_taken_for_misspelled_places(typed):
+    from clinic.places import find_place
+
+    assert find_place(typed).place is None

@@ -339,6 +339,22 @@ def test_escalation_by_sms(sms_assistant, twilio):
     assert record["reason"] == "request_human" and record["contact_phone"] == number and record["consent"]
 
 
+@pytest.mark.parametrize("own", ["use this number", "the number I'm texting from", "este número"])
+def test_this_number_over_sms_is_the_number_the_visitor_texts_from(sms_assistant, twilio, own):
+    number = new_number()
+    for body in ["can someone call me please", "Ana"]:
+        exchange(sms_assistant, twilio, number, body)
+    reply = " ".join(exchange(sms_assistant, twilio, number, own))
+    assert "doesn't look like" not in reply and "no parece" not in reply
+    for body in ["after 4", "1"]:
+        exchange(sms_assistant, twilio, number, body)
+    sender, _ = conversation_events(sms_assistant, number)
+    [record] = [e for e in list_escalations(sms_assistant["env"]) if e["conversation_id"] == sender]
+    assert record["contact_phone"] == number and record["consent"] and record["best_time"] == "after 4"
+    said = [turn["text"] for turn in record["transcript"] if turn["role"] == "user"]
+    assert said[-1] in ("Yes, I agree", "Sí, estoy de acuerdo") and not any(text.startswith("/") for text in said), said
+
+
 def test_typed_slash_command_is_not_an_intent_over_sms(sms_assistant, twilio):
     number = new_number()
     text(sms_assistant, number, "/restart")

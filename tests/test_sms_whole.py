@@ -31,6 +31,7 @@ PLACEHOLDERS = {
     "note": "Near the Irvine Station Metrolink, about a 10-minute walk (sample note).",
     "address": "300 Placeholder Road, Suite 300 (sample address), Laguna Hills 92653",
     "service": "medication management",
+    "plan": "Blue Shield of California",
     "clinics": "Orange (physical therapy referrals); Laguna Hills (physical therapy)",
     "offered": "CBT and pain psychology, IV ketamine infusions, consultations, medication management, "
     "physical therapy, physical therapy referrals",

@@ -15,13 +15,14 @@ import json
 import logging
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy
 
 from clinic.local_secrets import var_dir
+from clinic.transcript import event_buttons, shown_text
 
 logger = logging.getLogger(__name__)
 
@@ -79,11 +80,27 @@ def read_events(
 
 
 def last_visitor_messages(conversation_ids: list[str], url: str | None = None) -> dict[str, Event]:
-    """The latest user event of each of these conversations (those the store holds; none if unreadable)."""
+    """The latest user event of each of these conversations (those the store holds; none if unreadable).
+
+    A button pressed (or its number typed over SMS) reached Rasa as its payload ("/affirm"); the
+    event's text is the button's title ("Yes, I agree"), as the visitor saw it.
+    """
     if not conversation_ids:
         return {}
     try:
-        events = read_events("type_name = 'user' AND sender_id IN :ids", {"ids": conversation_ids}, url, ["ids"])
+        events = read_events(
+            "type_name IN ('user', 'bot') AND sender_id IN :ids", {"ids": conversation_ids}, url, ["ids"]
+        )
     except TrackerUnreadable:
         return {}
-    return {event.conversation_id: event for event in events}
+    latest: dict[str, Event] = {}
+    offered: dict[str, list[dict[str, Any]]] = {}
+    for event in events:
+        as_dict = {"event": event.type_name, **event.data}
+        if event.type_name == "bot" and event_buttons(as_dict):
+            offered[event.conversation_id] = event_buttons(as_dict)
+        elif event.type_name == "user":
+            text = str(event.data.get("text") or "")
+            shown = shown_text(text, offered.get(event.conversation_id, []))
+            latest[event.conversation_id] = replace(event, data={**event.data, "text": shown})
+    return latest
