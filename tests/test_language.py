@@ -137,3 +137,8 @@ RESPONSES = {
 )
 def test_a_response_variation_is_chosen_by_language_and_channel(language, channel, text):
     assert response_variation(RESPONSES, "utter_note", language, channel)["text"] == text
+
+
+@pytest.mark.parametrize("text", ["hiya!", "heya", "howdy", "cya", "appt pls", "bye now"])
+def test_english_chat_words_are_english_however_short(identifier, text):
+    assert identifier.detect(text).language == "en"
