@@ -56,7 +56,7 @@ from clinic.messages import message as clinic_message
 from clinic.rasa_api import token_matches
 from clinic.rate_limit import ChatLimits, RateLimiter
 from clinic.ratings import RATING_SLOT, RatingError, rating_for
-from clinic.responses import response_variation
+from clinic.responses import response_variation, variation_language
 from clinic.staff_mode import StaffMember
 from clinic.web_chat import DISCLAIMER_SHOWN_METADATA, web_history, web_message, widget_settings
 from clinic.web_sessions import issue_session, verify_session
@@ -134,13 +134,21 @@ class WebChatBlueprint(SocketBlueprint):
 
 
 class WebChatOutput(SocketIOOutput):
-    """Sends each bot message whole, as clinic.web_chat shapes it for the widget."""
+    """Sends each bot message whole, as clinic.web_chat shapes it for the widget.
+
+    Rasa passes the sent variation's keys along: its condition on the language slot is the
+    conversation's language the answer was written for, and picks the answer's references.
+    """
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._send_message(
             recipient_id,
             web_message(
-                text, response=kwargs.get("utter_action"), at=kwargs.get("timestamp"), notice=kwargs.get("staff_notice")
+                text,
+                response=kwargs.get("utter_action"),
+                at=kwargs.get("timestamp"),
+                notice=kwargs.get("staff_notice"),
+                language=variation_language(kwargs),
             ),
         )
 
@@ -148,7 +156,11 @@ class WebChatOutput(SocketIOOutput):
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
         message = web_message(
-            text, response=kwargs.get("utter_action"), buttons=_valid_buttons(buttons), at=kwargs.get("timestamp")
+            text,
+            response=kwargs.get("utter_action"),
+            buttons=_valid_buttons(buttons),
+            at=kwargs.get("timestamp"),
+            language=variation_language(kwargs),
         )
         await self._send_message(recipient_id, message)
 

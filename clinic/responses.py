@@ -12,10 +12,21 @@ from clinic.messages import SMS_CHANNELS
 
 
 def _language_of(variation: dict[str, Any]) -> str | None:
-    for condition in variation.get("condition") or []:
-        if condition.get("type") == "slot" and condition.get("name") == "language":
+    conditions = variation.get("condition")
+    for condition in conditions if isinstance(conditions, list) else []:
+        if isinstance(condition, dict) and condition.get("type") == "slot" and condition.get("name") == "language":
             return condition.get("value")
     return None
+
+
+def variation_language(message: dict[str, Any]) -> str | None:
+    """The language a sent response was rendered for: its variation's condition on the language slot.
+
+    Rasa keeps the variation's keys in the message it sends and in the bot event's metadata, so
+    a channel can tell the language slot the answer was chosen with; None for a variation
+    without a language condition (the English one) and for a text a custom action wrote.
+    """
+    return _language_of(message)
 
 
 def response_variation(

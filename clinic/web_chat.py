@@ -13,6 +13,7 @@ from typing import Any
 
 from clinic.directory import Brand
 from clinic.ratings import ratings_from_events
+from clinic.responses import variation_language
 from clinic.sources import sources_for, without_citation
 from clinic.staff_mode import NOTICE_METADATA, StaffMember
 from clinic.transcript import STAFF_METADATA, event_buttons, shown_text
@@ -47,13 +48,16 @@ def web_message(
     staff: bool = False,
     staff_member: StaffMember | None = None,
     notice: str | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """One bot message as the widget receives it, live or in the history.
 
+    ``language`` is the conversation's language (the language slot, "en" or "es") the message
+    was written for: its references are the ones for a reader of that language (clinic/sources.py).
     A staff message carries ``staff`` and, when known, the author's name and role; a staff-mode
     notice (someone joined, the assistant is back) carries its kind.
     """
-    sources = sources_for(response)
+    sources = sources_for(response, language)
     message: dict[str, Any] = {
         "text": without_citation(text) if sources else text,
         "response": response,
@@ -74,16 +78,20 @@ def web_history(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The visitor's and the bot's messages of a conversation (Rasa events as dicts), oldest first.
 
     A pressed button shows as its title; an answer already rated carries the rating, so the
-    widget does not offer it again after a reload.
+    widget does not offer it again after a reload. An answer's references are in the language it
+    was written in: its variation's, else the conversation's language slot at that point.
     """
     events = list(events)
+    language: str | None = None
     rated = {(r["response"], r["answer_at"]): r["value"] for r in ratings_from_events(events)}
     history: list[dict[str, Any]] = []
     offered: list[dict[str, Any]] = []
     for event in events:
         kind = event.get("event")
         text = event.get("text") or ""
-        if kind == "user":
+        if kind == "slot" and event.get("name") == "language":
+            language = event.get("value") if isinstance(event.get("value"), str) else None
+        elif kind == "user":
             history.append({"role": "user", "text": shown_text(text, offered), "at": event.get("timestamp")})
         elif kind == "bot":
             buttons = event_buttons(event)
@@ -99,6 +107,7 @@ def web_history(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                 staff=bool(metadata.get(STAFF_METADATA)),
                 staff_member=StaffMember.from_metadata(metadata),
                 notice=metadata.get(NOTICE_METADATA),
+                language=variation_language(metadata) or language,
             )
             message["role"] = "bot"
             if (response, event.get("timestamp")) in rated:

@@ -1,4 +1,5 @@
 from clinic.nlu.report import summarise
+from tests.servers import ROOT
 
 REPORT = {
     "greet": {"precision": 1.0, "recall": 0.9, "f1-score": 0.947, "support": 10},
@@ -41,3 +42,19 @@ def test_the_spanish_texts_are_read_without_their_entity_annotations(tmp_path):
     data = tmp_path / "nlu_es.yml"
     data.write_text("nlu:\n- intent: x\n  examples: |\n    - tienen en [Irvine](city)?\n    - hola\n", encoding="utf-8")
     assert spanish_texts(data) == {"tienen en Irvine?", "hola"}
+
+
+def test_the_evaluation_leaves_out_the_shape_components_and_their_examples(tmp_path):
+    import yaml
+
+    from clinic.nlu.evaluation import SHAPE_COMPONENTS, evaluation_config, prepare
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    names = [c["name"] for c in evaluation_config(config)["pipeline"]]
+    assert not set(SHAPE_COMPONENTS) & set(names)
+    assert set(SHAPE_COMPONENTS) <= {c["name"] for c in config["pipeline"]}, "a shape component was renamed"
+    assert "clinic.nlu.intent_classifier.LinearIntentClassifier" in names
+    assert "clinic.nlu.crisis_screen.CrisisScreen" in names
+    prepare(tmp_path / "evaluate", config=ROOT / "config.yml", data=ROOT / "data")
+    files = sorted(p.name for p in (tmp_path / "evaluate" / "data").iterdir())
+    assert "nlu_es.yml" in files and "nlu.yml" in files and "nlu_dialogue.yml" not in files

@@ -144,3 +144,95 @@ def test_an_answer_takes_a_thumb_and_one_reason_and_no_more():
     events.append({"event": "slot", "name": RATING_SLOT, "timestamp": 8.5, "value": second})
     with pytest.raises(RatingError, match="rated already"):
         rating_for(events, "utter_fibro_definition", 7.5, "up")
+
+
+SPANISH_ONLY = {
+    "https://medlineplus.gov/spanish/fibromyalgia.html",
+    "https://www.niams.nih.gov/es/informacion-de-salud/fibromialgia",
+}
+ES_CONDITION = [{"type": "slot", "name": "language", "value": "es"}]
+
+
+def urls(sources):
+    return [s["url"] for s in sources]
+
+
+def test_an_english_reader_sees_only_the_english_references():
+    for language in ("en", None, "fr"):
+        shown = urls(sources_for("utter_fibro_definition", language))
+        assert shown[0] == "https://www.niams.nih.gov/health-topics/fibromyalgia", language
+        assert len(shown) == 3 and not SPANISH_ONLY & set(shown), language
+    assert all("spanish" not in (url or "") for url in urls(sources_for("utter_ketamine_overview")))
+
+
+def test_a_spanish_reader_sees_the_spanish_references_first_then_the_untranslated_english_ones():
+    shown = urls(sources_for("utter_fibro_definition", "es"))
+    # The Spanish NIAMS page replaces the English one; the journal articles have no Spanish version.
+    assert shown == [
+        "https://medlineplus.gov/spanish/fibromyalgia.html",
+        "https://www.niams.nih.gov/es/informacion-de-salud/fibromialgia",
+        "https://doi.org/10.1001/jama.2014.3266",
+        "https://doi.org/10.1016/j.semarthrit.2016.08.012",
+    ]
+    ketamine = urls(sources_for("utter_ketamine_overview", "es"))
+    assert ketamine[0] == "https://medlineplus.gov/spanish/anesthesia.html" and len(ketamine) == 4
+    # A topic without a Spanish-language source keeps its English references.
+    assert sources_for("utter_ketamine_mechanism", "es") == sources_for("utter_ketamine_mechanism", "en") != []
+
+
+SPANISH_FAQ = (
+    "La fibromialgia es una enfermedad de larga duracion.\n\nFuentes: NIAMS; MedlinePlus en español (Fibromialgia)."
+)
+
+
+def test_a_spanish_answer_carries_the_spanish_references_and_loses_its_citation_line():
+    message = web_message(SPANISH_FAQ, response="utter_fibro_definition", language="es")
+    assert message["text"] == "La fibromialgia es una enfermedad de larga duracion."
+    assert message["sources"][0]["url"] == "https://medlineplus.gov/spanish/fibromyalgia.html"
+    english = web_message(FAQ, response="utter_fibro_definition")
+    assert not SPANISH_ONLY & set(urls(english["sources"])) and len(english["sources"]) == 3
+
+
+def test_the_history_gives_each_answer_the_references_of_its_language():
+    spanish_answer = {
+        **bot(SPANISH_FAQ, 12.0),
+        "metadata": {"utter_action": "utter_fibro_definition", "condition": ES_CONDITION},
+    }
+    events = [
+        *CONVERSATION,
+        {"event": "slot", "name": "language", "value": "es", "timestamp": 10.0},
+        user("que es la fibromialgia", 11.0),
+        spanish_answer,
+        bot(SPANISH_FAQ, 13.0, response="utter_fibro_symptoms"),  # no condition kept: the slot decides
+    ]
+    history = web_history(events)
+    english, spanish, by_slot = (m for m in history if (m.get("response") or "").startswith("utter_fibro"))
+    assert not SPANISH_ONLY & set(urls(english["sources"]))
+    assert urls(spanish["sources"])[0] == "https://medlineplus.gov/spanish/fibromyalgia.html"
+    assert urls(by_slot["sources"])[0] == "https://medlineplus.gov/spanish/fibromyalgia.html"
+
+
+def test_the_live_web_channel_sends_the_references_of_the_variation_it_was_given():
+    import asyncio
+
+    from channels.socketio import WebChatOutput
+
+    class Room:
+        def __init__(self):
+            self.sent = []
+
+        async def emit(self, event, data, room=None):
+            self.sent.append(data)
+
+    room = Room()
+    output = WebChatOutput(room, "bot_uttered")
+    # What Rasa passes on: the keys of the variation the NLG chose for the language slot.
+    asyncio.run(
+        output.send_text_message("c1", SPANISH_FAQ, utter_action="utter_fibro_definition", condition=ES_CONDITION)
+    )
+    asyncio.run(output.send_text_message("c1", FAQ, utter_action="utter_fibro_definition", timestamp=7.5))
+    spanish, english = room.sent
+    assert urls(spanish["sources"])[0] == "https://medlineplus.gov/spanish/fibromyalgia.html"
+    assert "Fuentes" not in spanish["text"]
+    assert urls(english["sources"])[0] == "https://www.niams.nih.gov/health-topics/fibromyalgia"
+    assert not SPANISH_ONLY & set(urls(english["sources"]))
