@@ -221,3 +221,14 @@ def test_action_calls_are_encoded_as_the_standard_encoder_reads_them():
 
     with pytest.raises(TypeError):
         rasa_fixes.encode_json({"x": Unknown()})
+
+
+def test_an_action_call_carries_the_whole_domain_encoded_once():
+    domain = Domain.load(ROOT / "domain.yml").as_dict()
+    call = {"next_action": "action_clinic_hours", "sender_id": "web-1", "tracker": {"events": []}, "domain": domain}
+    assert json.loads(rasa_fixes.encode_json(call)) == json.loads(json.dumps(call))
+    with patch.object(rasa_fixes, "_ujson", wraps=rasa_fixes._ujson) as encodes:
+        for _ in range(3):
+            assert json.loads(rasa_fixes.encode_json({**call, "next_action": "utter_x"}))["domain"] == domain
+    assert [args[0] is domain for args, _ in encodes.call_args_list].count(True) == 0  # encoded before
+    assert json.loads(rasa_fixes.encode_json({"domain": {"intents": []}})) == {"domain": {"intents": []}}
