@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -197,11 +198,17 @@ def _says_manana(words: list[str]) -> bool:
     return any(w == "manana" and (i == 0 or words[i - 1] != "la") for i, w in enumerate(words))
 
 
-def _named_holiday(text: str, today: date, directory: Directory, language: str = "en") -> tuple[date, str] | None:
+@lru_cache(maxsize=4)
+def _california_holidays(year: int) -> dict[date, str]:
+    """This year's and next year's US and California holidays (building the calendar is slow: cached)."""
     import holidays
 
+    return dict(holidays.US(subdiv="CA", years=[year, year + 1]))
+
+
+def _named_holiday(text: str, today: date, directory: Directory, language: str = "en") -> tuple[date, str] | None:
     lowered = fold(text or "")
-    upcoming = holidays.US(subdiv="CA", years=[today.year, today.year + 1])
+    upcoming = _california_holidays(today.year)
     aliases = {
         "xmas": "christmas",
         "new years": "new year",
