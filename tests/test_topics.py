@@ -7,8 +7,8 @@ def test_every_answerable_intent_has_a_label(domain):
         - set(topic_labels())
         - {"affirm", "deny", "out_of_scope", "crisis", "possible_crisis", "change_language"}
         # Decided from the message's own words, never offered back as "Did you mean ...?": its
-        # shape (several questions, a follow-up, noise) or the service it names.
-        - {"several_questions", "follow_up", "noise", "clinic_services"}
+        # shape (several questions, a follow-up, noise), the service or the insurance plan it names.
+        - {"several_questions", "follow_up", "noise", "clinic_services", "insurance_plan"}
     )
     assert unlabeled == set()
 
