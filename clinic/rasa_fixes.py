@@ -37,9 +37,6 @@ without bound:
   than the conversation's history has nothing left to test, so the walk stops at the longest
   rule, and which rules fit one state at one position is remembered (the rules never change
   after loading; states repeat across conversations).
-- RulePolicy computes the dialogue states of the whole conversation twice for the first
-  prediction after a message (once for its text, once for its intent), from the same tracker:
-  asked again about an unchanged tracker, ``past_states`` returns a copy of its last answer.
 - Every tracker copy copies each slot with ``copy.copy``, which goes through pickling's
   ``__reduce_ex__`` (~5%; a tracker is copied for every past turn of every prediction). Slots
   get a ``__copy__`` that makes the same shallow copy directly.
@@ -73,7 +70,6 @@ from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.slots import Slot
-from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
@@ -280,33 +276,6 @@ async def load_agent_then_freeze_the_heap(*args: Any, **kwargs: Any) -> Any:
     return agent
 
 
-_rasa_past_states = DialogueStateTracker.past_states
-STATES_MEMO = "_clinic_past_states"  # tracker attribute: the last states computed, with their key
-
-
-def _copied_states(states: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    # Policies change a state's sub-states in place (RulePolicy drops the last text or intent).
-    return [{name: dict(sub_state) for name, sub_state in state.items()} for state in states]
-
-
-def past_states_once_per_turn(
-    self: DialogueStateTracker,
-    domain: Domain,
-    omit_unset_slots: bool = False,
-    ignore_rule_only_turns: bool = False,
-    rule_only_data: dict[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    """Rasa's ``past_states``; asked again about the same tracker unchanged, a copy of the last answer."""
-    key = (id(domain), omit_unset_slots, ignore_rule_only_turns, _frozen(rule_only_data))
-    last_event = self.events[-1] if self.events else None
-    memo = getattr(self, STATES_MEMO, None)
-    if memo is not None and memo[0] == key and memo[1] == len(self.events) and memo[2] is last_event:
-        return _copied_states(memo[3])
-    states = _rasa_past_states(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-    setattr(self, STATES_MEMO, (key, len(self.events), last_event, _copied_states(states)))
-    return states
-
-
 def install() -> None:
     """Applies the fixes to this process (idempotent)."""
     RemoteAction._validate_action_result = validate_action_result
@@ -318,6 +287,5 @@ def install() -> None:
     Domain.is_empty = domain_is_empty
     RulePolicy._get_possible_keys = possible_rule_keys
     Slot.__copy__ = copy_slot
-    DialogueStateTracker.past_states = past_states_once_per_turn
     if not event.contains(Engine, "connect", tune_sqlite_connection):
         event.listen(Engine, "connect", tune_sqlite_connection)

@@ -18,7 +18,6 @@ from rasa.core.policies.rule_policy import RulePolicy
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
@@ -233,30 +232,3 @@ def test_an_action_call_carries_the_whole_domain_encoded_once():
             assert json.loads(rasa_fixes.encode_json({**call, "next_action": "utter_x"}))["domain"] == domain
     assert [args[0] is domain for args, _ in encodes.call_args_list].count(True) == 0  # encoded before
     assert json.loads(rasa_fixes.encode_json({"domain": {"intents": []}})) == {"domain": {"intents": []}}
-
-
-def test_states_asked_twice_of_an_unchanged_tracker_are_rasas_and_independent_copies():
-    domain = Domain.load(ROOT / "domain.yml")
-    tracker = DialogueStateTracker.from_events(
-        "web-1",
-        [
-            ActionExecuted("action_listen"),
-            UserUttered("hi", {"name": "greet", "confidence": 1.0}),
-            ActionExecuted("utter_greet"),
-            ActionExecuted("action_listen"),
-            UserUttered("where are you", {"name": "clinic_locations", "confidence": 1.0}),
-        ],
-        domain.slots,
-    )
-    rasas = rasa_fixes._rasa_past_states(tracker, domain)
-    first = rasa_fixes.past_states_once_per_turn(tracker, domain)
-    first[-1]["user"].pop("intent")  # as RulePolicy does to the last state
-    again = rasa_fixes.past_states_once_per_turn(tracker, domain)
-    assert first != again == rasas
-    with patch.object(rasa_fixes, "_rasa_past_states", wraps=rasa_fixes._rasa_past_states) as computed:
-        rasa_fixes.past_states_once_per_turn(tracker, domain)
-        assert computed.call_count == 0
-        rasa_fixes.past_states_once_per_turn(tracker, domain, ignore_rule_only_turns=True)
-        tracker.update(ActionExecuted("action_clinic_locations"))
-        assert rasa_fixes.past_states_once_per_turn(tracker, domain) == rasa_fixes._rasa_past_states(tracker, domain)
-        assert computed.call_count == 3
