@@ -14,11 +14,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.conversation.plans import asks_about_a_plan
 from clinic.nlu.crisis_screen import SAFETY_INTENTS
+from clinic.nlu.marking import mark_intent
 from clinic.nlu.question_splitter import SEVERAL_QUESTIONS_INTENT
 
 PLAN_INTENT = "insurance_plan"
@@ -44,12 +45,5 @@ class InsurancePlanMarker(GraphComponent):
             intent = (message.get(INTENT) or {}).get("name")
             if intent in KEPT:
                 continue
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != PLAN_INTENT]
-            if asks_about_a_plan(message.get(TEXT) or ""):
-                top = {"name": PLAN_INTENT, "confidence": 1.0}
-                message.set(INTENT, top, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
-            elif intent == PLAN_INTENT and ranking:
-                message.set(INTENT, ranking[0], add_to_output=True)
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            mark_intent(message, PLAN_INTENT, asks_about_a_plan(message.get(TEXT) or ""))
         return messages

@@ -14,12 +14,13 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.conversation.services import names_a_service
 from clinic.nlu.crisis_screen import SAFETY_INTENTS
 from clinic.nlu.follow_ups import FOLLOW_UP_INTENT
+from clinic.nlu.marking import mark_intent
 from clinic.nlu.noise import NOISE_INTENT
 from clinic.nlu.question_splitter import SEVERAL_QUESTIONS_INTENT
 
@@ -44,13 +45,5 @@ class ServiceQuestionMarker(GraphComponent):
             intent = (message.get(INTENT) or {}).get("name")
             if intent in LEFT_ALONE:
                 continue
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != SERVICES_INTENT]
-            if names_a_service(message.get(TEXT) or ""):
-                top = {"name": SERVICES_INTENT, "confidence": 1.0}
-                message.set(INTENT, top, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
-            elif intent == SERVICES_INTENT and ranking:
-                # Learned from examples, but this message names no service of ours.
-                message.set(INTENT, ranking[0], add_to_output=True)
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            mark_intent(message, SERVICES_INTENT, names_a_service(message.get(TEXT) or ""))
         return messages
