@@ -58,3 +58,63 @@ def test_sentence_features_are_rasas_and_there_are_no_token_rows(tmp_path, confi
             our_message.get_sparse_features(TEXT)[1].features.toarray(),
             rasa_message.get_sparse_features(TEXT)[1].features.toarray(),
         )
+
+
+def training_texts() -> list[str]:
+    import yaml
+
+    texts = []
+    for name in ("data/nlu.yml", "data/nlu_es.yml"):
+        with open(name, encoding="utf-8") as file:
+            for block in yaml.safe_load(file)["nlu"]:
+                texts += [line[2:] for line in (block.get("examples") or "").splitlines() if line.startswith("- ")]
+    return texts
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"ngram_range": (1, 2)},
+        {"ngram_range": (1, 1), "binary": True},
+        {"analyzer": "char_wb", "ngram_range": (2, 5), "strip_accents": "unicode"},
+    ],
+)
+def test_sentence_counter_gives_scikit_learns_row(settings):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from clinic.nlu.featurizers import SentenceCounter
+
+    texts = training_texts()
+    assert len(texts) > 5000
+    # Fitted on half, so the other half brings words and n-grams outside the vocabulary.
+    vectorizer = CountVectorizer(**settings).fit(texts[::2])
+    counter = SentenceCounter(vectorizer)
+    for text in [*texts[1::7], "", "zzzz qqq", "ÁNIMO ñandú", "hrs  on  sat??"]:
+        ours, expected = counter.row(text), vectorizer.transform([text])
+        expected.sort_indices()
+        expected = expected.tocoo()
+        assert ours.shape == expected.shape
+        assert ours.dtype == expected.dtype
+        np.testing.assert_array_equal(ours.col, expected.col)
+        np.testing.assert_array_equal(ours.data, expected.data)
+
+
+def test_an_unchecked_row_is_the_matrix_scipys_constructor_makes():
+    from scipy.sparse import coo_matrix
+
+    from clinic.nlu.featurizers import unchecked_row
+
+    for columns in ([], [0], [2, 7, 11]):
+        values = np.arange(1, len(columns) + 1, dtype=np.int64)
+        index = np.array(columns, dtype=np.int32)
+        ours = unchecked_row(values, index, 12)
+        checked = coo_matrix((values, (np.zeros(len(columns), dtype=np.int32), index)), shape=(1, 12))
+        assert sorted(vars(ours)) == sorted(vars(checked))
+        for name, value in vars(checked).items():
+            if isinstance(value, np.ndarray):
+                assert value.dtype == vars(ours)[name].dtype
+                np.testing.assert_array_equal(vars(ours)[name], value)
+            else:
+                assert vars(ours)[name] == value, name
+        np.testing.assert_array_equal(ours.toarray(), checked.toarray())
+        np.testing.assert_array_equal(ours.tocsr().toarray(), checked.tocsr().toarray())

@@ -232,3 +232,162 @@ def test_an_action_call_carries_the_whole_domain_encoded_once():
             assert json.loads(rasa_fixes.encode_json({**call, "next_action": "utter_x"}))["domain"] == domain
     assert [args[0] is domain for args, _ in encodes.call_args_list].count(True) == 0  # encoded before
     assert json.loads(rasa_fixes.encode_json({"domain": {"intents": []}})) == {"domain": {"intents": []}}
+
+
+def growing_conversation():
+    """Events of one conversation as they arrive: turns, a form, slots, a revert, a restart."""
+    from rasa.shared.core.events import ActionReverted, ActiveLoop, Restarted, SessionStarted, UserUtteranceReverted
+
+    def said(text, intent):
+        return UserUttered(text, {"name": intent, "confidence": 0.9})
+
+    return [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        SlotSet("language", "en"),
+        ActionExecuted("action_listen"),
+        said("hi", "greet"),
+        ActionExecuted("utter_greet"),
+        ActionExecuted("action_listen"),
+        said("where are you", "clinic_locations"),
+        ActionExecuted("action_clinic_locations"),
+        SlotSet("clinic_context", "Irvine"),
+        ActionExecuted("action_listen"),
+        said("call me", "request_contact"),
+        ActionExecuted("escalation_form"),
+        ActiveLoop("escalation_form"),
+        SlotSet("requested_slot", "first_name"),
+        ActionExecuted("action_listen"),
+        said("no", "deny"),
+        UserUtteranceReverted(),
+        said("Ana", "inform"),
+        ActionExecuted("escalation_form"),
+        ActionReverted(),
+        ActionExecuted("escalation_form"),
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+        ActionExecuted("action_listen"),
+        said("thanks", "thank_you"),
+        Restarted(),
+        ActionExecuted("action_listen"),
+        said("hola", "greet"),
+    ]
+
+
+def test_dialogue_states_continued_from_the_last_replay_are_rasas():
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(ROOT / "domain.yml")
+    rasa_fixes._state_histories.clear()
+    tracker = DialogueStateTracker("web-states", domain.slots)
+    events = growing_conversation()
+    for count, event in enumerate(events, start=1):
+        tracker.update(event)
+        for omit_unset_slots in (False, True):
+            expected = rasa_fixes._rasa_past_states(tracker, domain, omit_unset_slots)
+            assert rasa_fixes.past_states_continued(tracker, domain, omit_unset_slots) == expected, count
+        # As RulePolicy does to the last state: the next answer must not see it.
+        rasa_fixes.past_states_continued(tracker, domain)[-1].clear()
+        assert rasa_fixes.past_states_continued(tracker, domain) == rasa_fixes._rasa_past_states(tracker, domain)
+
+    # The same conversation rebuilt from its stored events (new objects), and one cut short.
+    rebuilt = DialogueStateTracker.from_dict("web-states", [e.as_dict() for e in events[:12]], domain.slots)
+    assert rasa_fixes.past_states_continued(rebuilt, domain) == rasa_fixes._rasa_past_states(rebuilt, domain)
+    shorter = DialogueStateTracker.from_events("web-states", events[:8], domain.slots)
+    assert rasa_fixes.past_states_continued(shorter, domain) == rasa_fixes._rasa_past_states(shorter, domain)
+
+
+def test_dialogue_states_of_earlier_turns_are_not_computed_again():
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(ROOT / "domain.yml")
+    rasa_fixes._state_histories.clear()
+    events = growing_conversation()[:12]
+    tracker = DialogueStateTracker.from_events("web-continue", events[:8], domain.slots)
+    rasa_fixes.past_states_continued(tracker, domain)
+    for event in events[8:]:
+        tracker.update(event)
+    with patch.object(Domain, "get_active_state", autospec=True, side_effect=Domain.get_active_state) as computed:
+        states = rasa_fixes.past_states_continued(tracker, domain)
+    new_actions = sum(isinstance(event, ActionExecuted) for event in events[8:])
+    assert computed.call_count == new_actions + 1  # the new turns' states and the current one
+    assert states == rasa_fixes._rasa_past_states(tracker, domain)
+    # Another domain (a model loaded again) replays from the start.
+    other = Domain.load(ROOT / "domain.yml")
+    with patch.object(Domain, "get_active_state", autospec=True, side_effect=Domain.get_active_state) as computed:
+        rasa_fixes.past_states_continued(tracker, other)
+    assert computed.call_count == len(states)
+
+
+def test_the_replays_kept_are_bounded():
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(ROOT / "domain.yml")
+    rasa_fixes._state_histories.clear()
+    for number in range(rasa_fixes.STATE_HISTORIES + 10):
+        tracker = DialogueStateTracker.from_events(f"web-{number}", growing_conversation()[:6], domain.slots)
+        rasa_fixes.past_states_continued(tracker, domain)
+    assert len(rasa_fixes._state_histories) == rasa_fixes.STATE_HISTORIES
+    assert "web-0" not in rasa_fixes._state_histories
+
+
+def tracker_attributes(tracker):
+    attributes = dict(vars(tracker))
+    attributes["events"] = list(tracker.events)
+    attributes["slots"] = {name: (type(slot), vars(slot)) for name, slot in tracker.slots.items()}
+    return attributes
+
+
+def test_a_tracker_copy_is_the_tracker_rasas_replay_makes():
+    from rasa.shared.core.events import (
+        ActionExecutionRejected,
+        AllSlotsReset,
+        BotUttered,
+        ConversationPaused,
+        ConversationResumed,
+        FollowupAction,
+        LoopInterrupted,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(ROOT / "domain.yml")
+    events = growing_conversation() + [
+        BotUttered("hello"),
+        ActionExecuted("escalation_form"),
+        LoopInterrupted(True),
+        ActionExecutionRejected("escalation_form"),
+        FollowupAction("utter_greet"),
+        ConversationPaused(),
+        SlotSet("first_name", "Ana"),
+        ConversationResumed(),
+        AllSlotsReset(),
+        SlotSet("contact", "949 555 0175"),
+    ]
+    for limit in (None, 5):
+        tracker = DialogueStateTracker("web-copy", domain.slots, max_event_history=limit)
+        tracker.model_id, tracker.assistant_id, tracker.sender_source = "model", "assistant", "file"
+        tracker._clinic_stored_events = 3
+        for event in events:
+            tracker.update(event)
+            ours, rasas = rasa_fixes.copy_tracker(tracker), rasa_fixes._rasa_tracker_copy(tracker)
+            assert tracker_attributes(ours) == tracker_attributes(rasas)
+            assert ours.current_state() == rasas.current_state()
+            # A copy is independent: changing it leaves the tracker as it was.
+            before = tracker_attributes(tracker)
+            ours.update(SlotSet("first_name", "Luz"))
+            ours.update(ActionExecuted("escalation_form"))
+            if ours.active_loop:
+                ours.active_loop.is_interrupted = not ours.active_loop.is_interrupted
+            assert tracker_attributes(tracker) == before
+
+
+def test_a_tracker_copy_replays_no_event_unless_the_tracker_keeps_only_its_latest_events():
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(ROOT / "domain.yml")
+    for limit, replayed in ((None, 0), (100, len(growing_conversation()))):
+        tracker = DialogueStateTracker.from_events("web-replay", growing_conversation(), domain.slots)
+        tracker._max_event_history = limit
+        with patch.object(DialogueStateTracker, "update", autospec=True) as update:
+            rasa_fixes.copy_tracker(tracker)
+        assert update.call_count == replayed
