@@ -74,12 +74,12 @@ from typing import Any
 import aiohttp
 import rasa.core.processor
 import rasa.core.run
-import ujson
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.constants import DEFAULT_SENDER_ID
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.slots import Slot
@@ -91,6 +91,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from clinic.graph_runner import SequentialGraphRunner
+from clinic.json_text import ujson_text
 
 logger = logging.getLogger(__name__)
 ACTION_RESULT_HELP = (
@@ -190,21 +191,17 @@ def _encoded_domain(domain: dict[str, Any]) -> str:
     if entry is None or entry[0] is not domain:
         if len(_encoded_domains) >= 2:  # a model loaded again brings a new domain
             _encoded_domains.clear()
-        entry = _encoded_domains[id(domain)] = (domain, _ujson(domain))
+        entry = _encoded_domains[id(domain)] = (domain, ujson_text(domain))
     return entry[1]
-
-
-def _ujson(data: Any) -> str:
-    return ujson.dumps(data, ensure_ascii=False, escape_forward_slashes=False)
 
 
 def encode_json(data: Any) -> str:
     """``json.dumps``'s output for the JSON types, ``ujson``'s speed; the standard encoder for anything else."""
     try:
         if isinstance(data, dict) and isinstance(data.get("domain"), dict):
-            rest = _ujson({key: value for key, value in data.items() if key != "domain"})
+            rest = ujson_text({key: value for key, value in data.items() if key != "domain"})
             return f'{rest[:-1]}{"," if len(rest) > 2 else ""}"domain":{_encoded_domain(data["domain"])}}}'
-        return _ujson(data)
+        return ujson_text(data)
     except (TypeError, OverflowError):
         return json.dumps(data)
 
@@ -298,7 +295,10 @@ def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
     if self._max_event_history is not None:
         # Rasa replays only the events kept: its copy forgets what the older ones set.
         return _rasa_tracker_copy(self)
-    duplicate = self.init_copy()
+    # As init_copy, without copying and resetting the slots that are replaced below.
+    duplicate = DialogueStateTracker(
+        self.sender_id or DEFAULT_SENDER_ID, None, self._max_event_history, is_rule_tracker=self.is_rule_tracker
+    )
     duplicate.events = duplicate._create_events(list(self.events))
     duplicate.slots = {name: copy.copy(slot) for name, slot in self.slots.items()}
     duplicate._paused = self._paused

@@ -40,6 +40,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from clinic.json_text import json_text
 from clinic.local_secrets import private_file
 
 STORED_EVENTS = "_clinic_stored_events"  # tracker attribute: events of it already in the table
@@ -55,7 +56,7 @@ def event_row(sender_id: str, event: Event) -> dict[str, Any]:
         "timestamp": data.get("timestamp"),
         "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
         "action_name": data.get("name"),
-        "data": json.dumps(data),
+        "data": json_text(data),
     }
 
 

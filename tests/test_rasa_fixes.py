@@ -227,7 +227,7 @@ def test_an_action_call_carries_the_whole_domain_encoded_once():
     domain = Domain.load(ROOT / "domain.yml").as_dict()
     call = {"next_action": "action_clinic_hours", "sender_id": "web-1", "tracker": {"events": []}, "domain": domain}
     assert json.loads(rasa_fixes.encode_json(call)) == json.loads(json.dumps(call))
-    with patch.object(rasa_fixes, "_ujson", wraps=rasa_fixes._ujson) as encodes:
+    with patch.object(rasa_fixes, "ujson_text", wraps=rasa_fixes.ujson_text) as encodes:
         for _ in range(3):
             assert json.loads(rasa_fixes.encode_json({**call, "next_action": "utter_x"}))["domain"] == domain
     assert [args[0] is domain for args, _ in encodes.call_args_list].count(True) == 0  # encoded before

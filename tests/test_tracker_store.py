@@ -1,5 +1,7 @@
 """The pooled SQL tracker store keeps Rasa's table, rows and answers, with less work per message."""
 
+import collections
+import json
 import os
 import stat
 
@@ -43,10 +45,15 @@ def first_session(sender="visitor-1"):
     )
 
 
+StoredRow = collections.namedtuple("StoredRow", "sender_id type_name timestamp intent_name action_name data")
+
+
 def rows(store):
+    """The stored rows, each event's JSON text read back (the store writes it compactly)."""
     columns = "sender_id, type_name, timestamp, intent_name, action_name, data"
     with store.engine.connect() as connection:
-        return connection.exec_driver_sql(f"SELECT {columns} FROM events ORDER BY id").all()
+        stored = connection.exec_driver_sql(f"SELECT {columns} FROM events ORDER BY id").all()
+    return [StoredRow(*row[:-1], json.loads(row.data)) for row in stored]
 
 
 def statements(store):
