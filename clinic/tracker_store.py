@@ -12,8 +12,8 @@ console, the dashboard and retention read that table). What changes, measured wi
   between. A tracker that came any other way (a new conversation, a full history) is saved as
   Rasa saves it: after the count of the events of the conversation's current session.
 - A conversation's events, and their count, are read with statements built once, the events as
-  their JSON column alone (Rasa builds an ORM query for every read), and written in one batch,
-  on a plain connection rather than an ORM session.
+  their JSON column alone (Rasa builds an ORM query for every read), and written in one batch
+  with an insert statement built once, on a plain connection rather than an ORM session.
 - The trackers of recently saved conversations are kept in memory, each with the count and the
   highest id of its conversation's rows as it saved them. Reading the conversation again asks
   the table for those two numbers only; when they are unchanged (nothing else wrote or deleted
@@ -91,6 +91,7 @@ class PooledSQLTrackerStore(SQLTrackerStore):
             self.sessionmaker = sessionmaker(bind=self.engine)
         events = self.SQLEvent.__table__
         self._current_session_events, self._current_session_count = current_session_statements(events)
+        self._insert_events = sa.insert(events)
         self._fingerprint = sa.select(sa.func.count(), sa.func.max(events.c.id)).where(
             events.c.sender_id == sa.bindparam("sender_id")
         )
@@ -150,7 +151,7 @@ class PooledSQLTrackerStore(SQLTrackerStore):
         with self.engine.begin() as connection:
             rows = [event_row(tracker.sender_id, event) for event in self._unsaved_events(connection, tracker)]
             if rows:
-                connection.execute(sa.insert(self.SQLEvent.__table__), rows)
+                connection.execute(self._insert_events, rows)
             fingerprint = self._conversation_fingerprint(connection, tracker.sender_id)
         setattr(tracker, STORED_EVENTS, len(tracker.events))
         self._keep(tracker, fingerprint)
