@@ -157,3 +157,20 @@ def test_past_events_idioms_and_the_usual_dose_are_no_crisis(sentence):
 )
 def test_sideways_plans_wishes_and_emergencies_are_caught(sentence):
     assert screen(sentence) is not None, sentence
+
+
+def test_a_plan_said_as_how_and_when_is_caught_but_not_instructions():
+    assert screen("i already know how and when").category == "suicidal_intent"
+    assert screen("ya sé cómo y cuándo, nomás quería avisar") is not None
+    assert screen("now I know how and when to use the patch") is None
+    assert screen("ya sé cómo y cuándo tomarlas, gracias") is None
+
+
+def test_an_event_last_week_that_is_over_is_no_crisis():
+    assert screen("my sister passed out last week at the dentist, she's fine") is None
+    assert screen("mi papá se desmayó la semana pasada pero ya está bien") is None
+
+
+def test_someone_cut_while_cooking_is_no_crisis_but_cutting_is():
+    assert screen("mi nieto se cortó el dedo pelando papas, ¿lo llevo?") is None
+    assert screen("mi hija se cortó los brazos otra vez") is not None
