@@ -109,3 +109,14 @@ def test_a_message_costs_well_under_two_milliseconds(detector):
             detector.decide(message)  # each message new to the cache: the full cost
         rounds.append((time.perf_counter() - started) / len(messages))
     assert min(rounds) < 0.002
+
+
+# A negator inside the hopeless phrase ("I don't know how much longer...") used to count as a
+# negation, and a negated match silenced the model too: the message got no reply.
+@pytest.mark.parametrize(
+    "message",
+    ["i really don't know how much longer i can keep going like this", "no sé cuánto tiempo más voy a aguantar esto"],
+)
+def test_a_negator_inside_a_hopeless_phrase_still_gets_the_direct_question(detector, message):
+    decision = detector.decide(message)
+    assert decision.outcome in ("possible_crisis", "crisis") and not decision.negated

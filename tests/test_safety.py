@@ -108,3 +108,69 @@ def test_real_crises_are_caught_in_mixed_and_folded_text(sentence):
 
 def test_empty_text_is_not_a_crisis():
     assert screen("") is None and screen(None) is None
+
+
+# A negation that belongs to the hopeless phrase itself ("I don't know how much longer...") used
+# to cancel it, and with it the model's say: the message got no reply at all.
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "honestly i don't know how much longer i can go on with this",
+        "no sé cuánto más voy a aguantar así",
+        "i don't think i can keep going after this flare",
+        "idk how much longer i can last",
+    ],
+)
+def test_a_negation_inside_a_hopeless_phrase_does_not_cancel_it(sentence):
+    match = screen(sentence)
+    assert match is not None and match.category == "possible_crisis", sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "tuve una reacción alérgica a la penicilina, lo pongo en el formulario",
+        "mi tío tuvo una sobredosis cuando yo era niña y me dan miedo los opioides",
+        "quiero morirme de la risa contigo, gracias por el chiste",
+        "ya me tomé todas mis pastillas de la noche, ¿puedo cenar?",
+        "me tomé todas las de hoy a su hora",
+        "the world doesnt need another waiting room like yours lol",
+    ],
+)
+def test_past_events_idioms_and_the_usual_dose_are_no_crisis(sentence):
+    assert screen(sentence) is None, sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "me tomé todas las pastillas que me quedaban",
+        "creo que tuve una sobredosis hace un rato",
+        "honestly everybody would be better off w/o me",
+        "my sister is talking about killing herself",
+        "mi cuñado dice que hoy se mata",
+        "the world doesnt need me",
+        "dolor fuerte en el pecho y no se me quita",
+        "just loaded my husband's gun",
+        "dosis mortal de gabapentina",
+    ],
+)
+def test_sideways_plans_wishes_and_emergencies_are_caught(sentence):
+    assert screen(sentence) is not None, sentence
+
+
+def test_a_plan_said_as_how_and_when_is_caught_but_not_instructions():
+    assert screen("i already know how and when").category == "suicidal_intent"
+    assert screen("ya sé cómo y cuándo, nomás quería avisar") is not None
+    assert screen("now I know how and when to use the patch") is None
+    assert screen("ya sé cómo y cuándo tomarlas, gracias") is None
+
+
+def test_an_event_last_week_that_is_over_is_no_crisis():
+    assert screen("my sister passed out last week at the dentist, she's fine") is None
+    assert screen("mi papá se desmayó la semana pasada pero ya está bien") is None
+
+
+def test_someone_cut_while_cooking_is_no_crisis_but_cutting_is():
+    assert screen("mi nieto se cortó el dedo pelando papas, ¿lo llevo?") is None
+    assert screen("mi hija se cortó los brazos otra vez") is not None

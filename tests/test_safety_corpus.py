@@ -136,10 +136,10 @@ def test_the_committed_report_holds_the_current_figures(slices):
 # the fresh held-out part (content/safety/README.md); the assertions give counts, never the
 # held-out messages, so that running the tests does not show what tuning must not see.
 BELOW_TARGET = {
-    "en": "recall 0.768 (41 missed of 177), false alarms 2.29% (8 of 350)",
-    "es": "recall 0.876 (22 missed of 177), false alarms 4.44% (16 of 360)",
-    "web": "recall 0.818 (32 missed of 176), false alarms 3.08% (12 of 390)",
-    "sms": "recall 0.826 (31 missed of 178), false alarms 3.75% (12 of 320)",
+    "en": "recall 0.842 (28 missed of 177), false alarms 2.57% (9 of 350)",
+    "es": "recall 0.898 (18 missed of 177), false alarms 4.72% (17 of 360)",
+    "web": "recall 0.847 (27 missed of 176), false alarms 3.08% (12 of 390)",
+    "sms": "recall 0.893 (19 missed of 178), false alarms 4.38% (14 of 320)",
 }
 
 

@@ -43,6 +43,20 @@ def test_numbers_doses_and_ordinary_words_are_left_alone(typed):
     assert normalise(typed) == typed.lower()
 
 
+@pytest.mark.parametrize(
+    "typed",
+    ["dolor fuerte en el pecho", "que tengas buena suerte", "deje la puerta abierta", "i think i'm overdoing it"],
+)
+def test_everyday_words_one_letter_from_a_crisis_word_are_left_alone(typed):
+    # "fuerte" is one edit from "muerte", "puerta" from "muerta", "overdoing" from "overdosing".
+    assert normalise(typed) == typed
+
+
+def test_sms_shorthand_for_quedar_and_does_not_is_written_out():
+    assert normalise("ya no me kedan ganas") == "ya no me quedan ganas"
+    assert normalise("the world doesnt need me") == "the world doesn't need me"
+
+
 def test_someone_elses_act_is_not_turned_into_ones_own():
     # "matarse" is one letter from "matarme": a typo fix must not change who is in danger.
     assert normalise("mi esposo quiere matarse") == "mi esposo quiere matarse"

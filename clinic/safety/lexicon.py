@@ -62,18 +62,21 @@ NEGATORS = frozenset(
 # resolved event is not a crisis now.
 PAST = re.compile(
     r"\b(used to|years ago|yrs ago|long time ago|long ago|when i was|as a (kid|teen|teenager)|back in|"
-    r"last (year|month)|in (19|20)\d\d|hace (anos|mucho|tiempo)|de (nina|nino|adolescente|joven)|"
+    r"last (year|month|week)|la semana pasada|el mes pasado|in (19|20)\d\d|hace (anos|mucho|tiempo)|de (nina|nino|adolescente|joven)|"
     r"el ano pasado|en (19|20)\d\d|one time|(?<!at )once(?=[,.?!]|$| before| when| years| at| during| getting)|"
     r"hace \w+ (anos|meses)|una vez (en|durante|con)|a los \d\d\b|a los (quince|dieciseis|diecisiete|dieciocho|"
     r"diecinueve|veinte|veintitantos|treinta)|\bantes\b.{0,30}\b(pensaba|queria|me cortaba|me lastimaba)|"
     r"in (college|high school)|en la (universidad|prepa|secundaria)|survived|passed away|tuve un intento|"
+    r"tuv[eo] una reaccion alergica a|cuando (yo )?era (nin[oa]|joven|adolescente|chic[oa])|"
     r"clean (from|of|for))\b"
 )
-# "ya no aguanto", "not sure": the "no" is about enduring or about certainty, not about what
-# follows ("ya no aguanto me voy a matar", "I'm not sure I'll make it through the week").
+# "ya no aguanto", "not sure", "I don't know how": the "no" is about enduring or about certainty,
+# not about what follows ("ya no aguanto me voy a matar", "I'm not sure I'll make it through the
+# week", "I don't know how much longer I can keep going", "no sé cuánto más voy a poder").
 CLAUSE_BREAK = re.compile(
     r"[.,;:!?\n]|\b(?:but|though|although|however|pero|aunque)\b"
-    r"|\bno (?:aguanto|puedo mas|doy mas|se si|puedo dejar de)\b|\b(?:not sure|don't know if|dont know if)\b"
+    r"|\bno (?:aguanto|puedo mas|doy mas|puedo dejar de)\b|\bno se(?= (?:si|cuanto|como|hasta cuando)\b)"
+    r"|\bnot sure\b|\b(?:don't|dont) know(?= (?:if|how|whether|when)\b)"
     r"|\bcan't stop\b"
 )
 # "What happens if someone has a seizure", "señales de sobredosis": a question about a topic.
@@ -134,7 +137,10 @@ def cached_lexicon(path: Path = DEFAULT_LEXICON) -> list[LexiconEntry]:
 
 def _is_negated(text: str, start: int) -> bool:
     clause_start = 0
-    for boundary in CLAUSE_BREAK.finditer(text, 0, start):
+    # Over the whole text, so that a break's look-ahead ("don't know" before "how") sees past ``start``.
+    for boundary in CLAUSE_BREAK.finditer(text):
+        if boundary.end() > start:
+            break
         clause_start = boundary.end()
     clause_end = next((b.start() for b in CLAUSE_BREAK.finditer(text, start)), len(text))
     if PAST.search(text, clause_start, clause_end) or TOPIC.search(text, clause_start, clause_end):

@@ -39,6 +39,8 @@ SHORTHAND = {
     "cant": "can't",
     "wont": "won't",
     "didnt": "didn't",
+    "doesnt": "doesn't",
+    "isnt": "isn't",
     "wanna": "want to",
     "gonna": "going to",
     "gotta": "got to",
@@ -60,6 +62,8 @@ SHORTHAND = {
     "pa": "para",
     "stoy": "estoy",
     "aki": "aqui",
+    "keda": "queda",
+    "kedan": "quedan",
     "kisiera": "quisiera",
     "nesesito": "necesito",
     "xq": "porque",
@@ -113,6 +117,11 @@ KEYWORDS = (
     "morirse",
 )
 KEYWORD_SET = frozenset(KEYWORDS)
+# Everyday words one letter from a crisis word: a typo fix must not turn "dolor fuerte" (strong
+# pain) into "dolor muerte", "la puerta" into "la muerta" or "overdoing it" into "overdosing".
+ORDINARY_NEIGHBOURS = frozenset(
+    {"fuerte", "fuertes", "suerte", "puerta", "puertas", "puerto", "huerta", "huerto", "portarme", "overdoing", "overdone"}
+)
 SQUEEZED_KEYWORDS = {re.sub(r"([a-z])\1+", r"\1", word): word for word in KEYWORDS}
 
 
@@ -147,7 +156,7 @@ def normal_token(token: str) -> str:
     """One word's normal form: shorthand written out, stretched or misspelt crisis words fixed."""
     if token in SHORTHAND:
         return SHORTHAND[token]
-    if token in KEYWORD_SET:
+    if token in KEYWORD_SET or token in ORDINARY_NEIGHBOURS:
         return token
     squeezed = re.sub(r"([a-z])\1+", r"\1", token)
     if squeezed in SQUEEZED_KEYWORDS:
