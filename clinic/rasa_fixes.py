@@ -32,9 +32,6 @@ without bound:
   to compare with (~2%); the empty domain's data is built once here.
 - After the model is loaded, the objects loaded so far are frozen out of the garbage collector's
   view (``gc.freeze``): a full collection no longer walks the whole model (0.3-0.4 s pauses).
-  Then the collector runs less often (``GC_THRESHOLDS``): each message allocates tens of
-  thousands of short-lived objects, and Python's default of a young-generation collection every
-  700 allocations cost about 5% of the CPU (A/B under the same load).
 - The rule policy finds the rules that fit a conversation by testing every rule against each of
   the conversation's states, back to its first turn, for every prediction (~12%). A rule longer
   than the conversation's history has nothing left to test, so the walk stops at the longest
@@ -282,15 +279,11 @@ def domain_is_empty(self: Domain) -> bool:
 _rasa_load_agent_on_start = rasa.core.run.load_agent_on_start
 
 
-GC_THRESHOLDS = (20_000, 20, 20)  # Python's defaults: 700, 10, 10
-
-
 async def load_agent_then_freeze_the_heap(*args: Any, **kwargs: Any) -> Any:
     """Rasa's model loading at start-up; then everything loaded so far leaves the garbage collector's view."""
     agent = await _rasa_load_agent_on_start(*args, **kwargs)
     gc.collect()
     gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
     return agent
 
 
