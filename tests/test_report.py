@@ -58,3 +58,17 @@ def test_the_evaluation_leaves_out_the_shape_components_and_their_examples(tmp_p
     prepare(tmp_path / "evaluate", config=ROOT / "config.yml", data=ROOT / "data")
     files = sorted(p.name for p in (tmp_path / "evaluate" / "data").iterdir())
     assert "nlu_es.yml" in files and "nlu.yml" in files and "nlu_dialogue.yml" not in files
+
+
+def test_the_evaluation_leaves_out_every_marker_whose_intent_it_has_no_examples_of():
+    # The insurance-plan marker relabels "do you take Kaiser?" (cost_insurance in the topic data)
+    # as insurance_plan, whose examples are in the left-out nlu_dialogue.yml: left in, it counted
+    # every plan question as a cost_insurance error.
+    import yaml
+
+    from clinic.nlu.evaluation import SHAPE_COMPONENTS, evaluation_config
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    names = [c["name"] for c in evaluation_config(config)["pipeline"]]
+    assert "clinic.nlu.plans.InsurancePlanMarker" in SHAPE_COMPONENTS
+    assert not [name for name in names if name.endswith("Marker")], names

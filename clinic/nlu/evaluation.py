@@ -1,8 +1,9 @@
 """What ``make evaluate`` cross-validates: the intent classifier on the topic intents, per language.
 
-Four pipeline components decide an intent by the message's shape, not by what it is about, and
+Five pipeline components decide an intent by the message's shape, not by what it is about, and
 are not trained: the question splitter (several_questions), the follow-up marker (follow_up),
-the noise marker (noise) and the service-question marker (clinic_services). In a conversation a
+the noise marker (noise), the service-question marker (clinic_services) and the insurance-plan
+marker (insurance_plan: "do you take Kaiser?", labelled cost_insurance in the topic data). In a conversation a
 short "cuanto dura el alivio?" is rightly a follow-up, answered with the conversation's context;
 cross-validation has no conversation, and its examples are labelled with their topic, so the
 markers' relabelling would count as topic errors. The evaluation therefore trains and tests
@@ -26,6 +27,7 @@ SHAPE_COMPONENTS = (
     "clinic.nlu.follow_ups.FollowUpMarker",
     "clinic.nlu.noise.NoiseMarker",
     "clinic.nlu.services.ServiceQuestionMarker",
+    "clinic.nlu.plans.InsurancePlanMarker",
 )
 SHAPE_DATA = ("nlu_dialogue.yml",)
 CONFIG = Path("config.yml")
