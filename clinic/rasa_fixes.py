@@ -92,6 +92,7 @@ from sqlalchemy.engine import Engine
 
 from clinic.graph_runner import SequentialGraphRunner
 from clinic.json_text import ujson_text
+from clinic.tracker_store import KEPT_MESSAGE_CHARACTERS, message_characters
 
 logger = logging.getLogger(__name__)
 ACTION_RESULT_HELP = (
@@ -322,6 +323,7 @@ class StateHistory:
         self.key = (domain, omit_unset_slots, tracker.is_rule_tracker, tracker._max_event_history)
         self.replay = tracker.init_copy()
         self.count = 0
+        self.characters = 0  # of the messages among the events replayed
         self.last_event: Event | None = None
         self.states: list[dict[str, Any]] = []
 
@@ -361,9 +363,12 @@ def past_states_continued(
         if isinstance(applied_event, ActionExecuted):
             history.states.append(domain.get_active_state(history.replay, omit_unset_slots=omit_unset_slots))
         history.replay.update(applied_event)
+    history.characters += message_characters(applied[history.count :])
     history.count = len(applied)
     history.last_event = applied[-1] if applied else None
-    _state_histories[self.sender_id] = history
+    # A conversation of long messages is not kept, as in the tracker store: memory stays bounded.
+    if history.characters <= KEPT_MESSAGE_CHARACTERS:
+        _state_histories[self.sender_id] = history
     while len(_state_histories) > STATE_HISTORIES:
         _state_histories.popitem(last=False)
     return [*history.states, domain.get_active_state(history.replay, omit_unset_slots=omit_unset_slots)]

@@ -20,7 +20,8 @@ console, the dashboard and retention read that table). What changes, measured wi
   rows: another replica, retention, ``make forget``), the kept tracker is handed out instead of
   rebuilding it from every stored event (~15% of the server's CPU). A kept tracker is handed out
   once (whoever reads it owns it, as with a tracker built from the table), and only one that
-  looks exactly like a read from the table (its session's start is its first event) is kept.
+  looks exactly like a read from the table (its session's start is its first event) is kept,
+  and only while its messages hold at most ``KEPT_MESSAGE_CHARACTERS`` characters.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,15 @@ from clinic.local_secrets import private_file
 
 STORED_EVENTS = "_clinic_stored_events"  # tracker attribute: events of it already in the table
 KEPT_TRACKERS = 256  # conversations: about 100 kB each
+# A conversation with more message text than this is read from the table again rather than
+# kept: long messages (up to the channels' 20,000 characters) would make the kept trackers
+# the server's largest use of memory.
+KEPT_MESSAGE_CHARACTERS = 20_000
+
+
+def message_characters(events: Iterable[Event]) -> int:
+    """Characters of the messages (the visitor's and the assistant's texts) among ``events``."""
+    return sum(len(getattr(event, "text", None) or "") for event in events)
 
 
 def event_row(sender_id: str, event: Event) -> dict[str, Any]:
@@ -115,6 +125,8 @@ class PooledSQLTrackerStore(SQLTrackerStore):
         session_starts = [i for i, event in enumerate(tracker.events) if isinstance(event, SessionStarted)]
         if session_starts != [0]:
             return  # a read from the table starts at the session's start: this one would differ
+        if message_characters(tracker.events) > KEPT_MESSAGE_CHARACTERS:
+            return
         self._kept[tracker.sender_id] = (tracker, fingerprint, self.domain)
         self._kept.move_to_end(tracker.sender_id)
         while len(self._kept) > KEPT_TRACKERS:

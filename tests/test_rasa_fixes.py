@@ -391,3 +391,22 @@ def test_a_tracker_copy_replays_no_event_unless_the_tracker_keeps_only_its_lates
         with patch.object(DialogueStateTracker, "update", autospec=True) as update:
             rasa_fixes.copy_tracker(tracker)
         assert update.call_count == replayed
+
+
+def test_the_replay_of_a_conversation_of_long_messages_is_not_kept():
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from clinic.tracker_store import KEPT_MESSAGE_CHARACTERS
+
+    domain = Domain.load(ROOT / "domain.yml")
+    rasa_fixes._state_histories.clear()
+    events = growing_conversation()[:8]
+    short = DialogueStateTracker.from_events("web-short", events, domain.slots)
+    rasa_fixes.past_states_continued(short, domain)
+    long_message = UserUttered("x" * (KEPT_MESSAGE_CHARACTERS + 1), {"name": "greet", "confidence": 0.9})
+    long = DialogueStateTracker.from_events(
+        "web-long", [*events, ActionExecuted("action_listen"), long_message], domain.slots
+    )
+    states = rasa_fixes.past_states_continued(long, domain)
+    assert states == rasa_fixes._rasa_past_states(long, domain)
+    assert list(rasa_fixes._state_histories) == ["web-short"]

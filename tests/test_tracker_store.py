@@ -226,3 +226,18 @@ def test_the_sqlite_conversation_file_is_the_owners_alone(tmp_path):
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "tracker.db").stat().st_mode) == 0o600
+
+
+async def test_a_conversation_of_long_messages_is_read_from_the_table_not_kept(stores):
+    from clinic.tracker_store import KEPT_MESSAGE_CHARACTERS
+
+    ours, _ = stores
+    await ours.save(first_session())
+    tracker = await ours.retrieve("visitor-1")
+    long_message = "my pain " * (KEPT_MESSAGE_CHARACTERS // 8)
+    tracker.update_with_events(turn(long_message, 3.0), DOMAIN, override_timestamp=False)
+    await ours.save(tracker)
+
+    read = await ours.retrieve("visitor-1")
+    assert read is not tracker
+    assert list(read.events) == list(tracker.events)

@@ -62,7 +62,8 @@ NEGATORS = frozenset(
 # resolved event is not a crisis now.
 PAST = re.compile(
     r"\b(used to|years ago|yrs ago|long time ago|long ago|when i was|as a (kid|teen|teenager)|back in|"
-    r"last (year|month|week)|la semana pasada|el mes pasado|in (19|20)\d\d|hace (anos|mucho|tiempo)|de (nina|nino|adolescente|joven)|"
+    r"last (year|month|week)|la semana pasada|el mes pasado|in (19|20)\d\d|hace (anos|mucho|tiempo)|"
+    r"de (nina|nino|adolescente|joven)|"
     r"el ano pasado|en (19|20)\d\d|one time|(?<!at )once(?=[,.?!]|$| before| when| years| at| during| getting)|"
     r"hace \w+ (anos|meses)|una vez (en|durante|con)|a los \d\d\b|a los (quince|dieciseis|diecisiete|dieciocho|"
     r"diecinueve|veinte|veintitantos|treinta)|\bantes\b.{0,30}\b(pensaba|queria|me cortaba|me lastimaba)|"

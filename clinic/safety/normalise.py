@@ -120,7 +120,19 @@ KEYWORD_SET = frozenset(KEYWORDS)
 # Everyday words one letter from a crisis word: a typo fix must not turn "dolor fuerte" (strong
 # pain) into "dolor muerte", "la puerta" into "la muerta" or "overdoing it" into "overdosing".
 ORDINARY_NEIGHBOURS = frozenset(
-    {"fuerte", "fuertes", "suerte", "puerta", "puertas", "puerto", "huerta", "huerto", "portarme", "overdoing", "overdone"}
+    {
+        "fuerte",
+        "fuertes",
+        "suerte",
+        "puerta",
+        "puertas",
+        "puerto",
+        "huerta",
+        "huerto",
+        "portarme",
+        "overdoing",
+        "overdone",
+    }
 )
 SQUEEZED_KEYWORDS = {re.sub(r"([a-z])\1+", r"\1", word): word for word in KEYWORDS}
 
