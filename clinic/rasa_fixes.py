@@ -80,10 +80,12 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.constants import DEFAULT_SENDER_ID
+from rasa.shared.core.constants import USER
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
@@ -242,14 +244,19 @@ def possible_rule_keys(self: RulePolicy, lookup: dict[str, Any], states: list[di
     possible_keys = set(lookup)
     # Rasa walks the whole history, but at and beyond position ``longest`` every rule fits.
     for turn_index, state in enumerate(reversed(states[-longest:] if longest else [])):
-        cache_key = (id(lookup), turn_index, _frozen(state))
-        fitting = _rule_fits.get(cache_key)
-        if fitting is None:
-            if len(_rule_fits) >= RULE_FITS_CACHE_SIZE:
-                _rule_fits.clear()
-            fitting = _rule_fits[cache_key] = frozenset(
-                key for key in lookup if self._is_rule_applicable(key, turn_index, state)
-            )
+        if state.get(USER, {}).get(TEXT) is not None:
+            # A state with the visitor's own text (RulePolicy's text pass) is one message's alone:
+            # remembering it would only keep that text, up to 20,000 characters, in memory.
+            fitting = frozenset(key for key in lookup if self._is_rule_applicable(key, turn_index, state))
+        else:
+            cache_key = (id(lookup), turn_index, _frozen(state))
+            fitting = _rule_fits.get(cache_key)
+            if fitting is None:
+                if len(_rule_fits) >= RULE_FITS_CACHE_SIZE:
+                    _rule_fits.clear()
+                fitting = _rule_fits[cache_key] = frozenset(
+                    key for key in lookup if self._is_rule_applicable(key, turn_index, state)
+                )
         possible_keys &= fitting
         if not possible_keys:
             break

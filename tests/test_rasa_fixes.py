@@ -410,3 +410,17 @@ def test_the_replay_of_a_conversation_of_long_messages_is_not_kept():
     states = rasa_fixes.past_states_continued(long, domain)
     assert states == rasa_fixes._rasa_past_states(long, domain)
     assert list(rasa_fixes._state_histories) == ["web-short"]
+
+
+def test_rules_that_fit_a_state_with_the_visitors_text_are_rasas_and_not_remembered(rule_lookups):
+    policy = RulePolicy.__new__(RulePolicy)
+    rasa_fixes._rule_fits.clear()
+    text = "a long and unusual message " * 100
+    for lookup in rule_lookups:
+        for states in conversations_from_rules(lookup)[:200]:
+            with_text = copy.deepcopy(states)
+            with_text[-1].setdefault("user", {})["text"] = text
+            expected = rasa_fixes._rasa_get_possible_keys(policy, lookup, with_text)
+            assert rasa_fixes.possible_rule_keys(policy, lookup, with_text) == expected
+    assert not any(text in repr(key) for key in rasa_fixes._rule_fits)
+    assert rasa_fixes._rule_fits  # the states without text are still remembered
