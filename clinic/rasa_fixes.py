@@ -36,7 +36,8 @@ without bound:
   the conversation's states, back to its first turn, for every prediction (~12%). A rule longer
   than the conversation's history has nothing left to test, so the walk stops at the longest
   rule, and which rules fit one state at one position is remembered (the rules never change
-  after loading; states repeat across conversations).
+  after loading; states repeat across conversations), keyed without the visitor's text when no
+  rule reads it (the text cannot change the fit, and would keep every message in memory).
 - Every prediction computes the dialogue state before each past action of the conversation by
   replaying all of its events from the start (~10%), two or three times per message. The
   replay of each conversation is kept (for the ``STATE_HISTORIES`` most recent ones) and
@@ -219,7 +220,8 @@ def copy_slot(self: Slot) -> Slot:
 _rasa_get_possible_keys = RulePolicy._get_possible_keys
 RULE_FITS_CACHE_SIZE = 20_000
 _rule_fits: dict[tuple[int, int, Any], frozenset[str]] = {}
-_rule_lengths: dict[int, tuple[dict[str, Any], int]] = {}
+_rule_shapes: dict[int, tuple[dict[str, Any], int, bool]] = {}
+TEXT_LEFT_OUT = object()
 
 
 def _frozen(value: Any) -> Any:
@@ -230,33 +232,35 @@ def _frozen(value: Any) -> Any:
     return value
 
 
-def _longest_rule(lookup: dict[str, Any]) -> int:
-    entry = _rule_lengths.get(id(lookup))
+def _rule_shape(lookup: dict[str, Any]) -> tuple[int, bool]:
+    """The length of the longest rule, and whether any rule reads the visitor's text."""
+    entry = _rule_shapes.get(id(lookup))
     if entry is None or entry[0] is not lookup:
-        longest = max((len(RulePolicy._rule_key_to_state(key)) for key in lookup), default=0)
-        entry = _rule_lengths[id(lookup)] = (lookup, longest)
-    return entry[1]
+        rules = [RulePolicy._rule_key_to_state(key) for key in lookup]
+        longest = max((len(states) for states in rules), default=0)
+        reads_text = any(TEXT in (state.get(USER) or {}) for states in rules for state in states)
+        entry = _rule_shapes[id(lookup)] = (lookup, longest, reads_text)
+    return entry[1], entry[2]
 
 
 def possible_rule_keys(self: RulePolicy, lookup: dict[str, Any], states: list[dict[str, Any]]) -> set[str]:
     """Rasa's ``RulePolicy._get_possible_keys``: the rules that fit every state they reach back to."""
-    longest = _longest_rule(lookup)
+    longest, reads_text = _rule_shape(lookup)
     possible_keys = set(lookup)
     # Rasa walks the whole history, but at and beyond position ``longest`` every rule fits.
     for turn_index, state in enumerate(reversed(states[-longest:] if longest else [])):
-        if state.get(USER, {}).get(TEXT) is not None:
-            # A state with the visitor's own text (RulePolicy's text pass) is one message's alone:
-            # remembering it would only keep that text, up to 20,000 characters, in memory.
-            fitting = frozenset(key for key in lookup if self._is_rule_applicable(key, turn_index, state))
-        else:
-            cache_key = (id(lookup), turn_index, _frozen(state))
-            fitting = _rule_fits.get(cache_key)
-            if fitting is None:
-                if len(_rule_fits) >= RULE_FITS_CACHE_SIZE:
-                    _rule_fits.clear()
-                fitting = _rule_fits[cache_key] = frozenset(
-                    key for key in lookup if self._is_rule_applicable(key, turn_index, state)
-                )
+        if not reads_text and state.get(USER, {}).get(TEXT) is not None:
+            # No rule reads the visitor's text, so the text cannot change which rules fit: the key
+            # leaves it out (or every message's text, up to 20,000 characters, would be kept).
+            state = {**state, USER: {**state[USER], TEXT: TEXT_LEFT_OUT}}
+        cache_key = (id(lookup), turn_index, _frozen(state))
+        fitting = _rule_fits.get(cache_key)
+        if fitting is None:
+            if len(_rule_fits) >= RULE_FITS_CACHE_SIZE:
+                _rule_fits.clear()
+            fitting = _rule_fits[cache_key] = frozenset(
+                key for key in lookup if self._is_rule_applicable(key, turn_index, state)
+            )
         possible_keys &= fitting
         if not possible_keys:
             break
