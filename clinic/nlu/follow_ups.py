@@ -21,6 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from clinic.conversation.context import is_follow_up
 from clinic.nlu.crisis_screen import SAFETY_INTENTS
+from clinic.nlu.marking import mark_intent
 from clinic.nlu.question_splitter import SEVERAL_QUESTIONS_INTENT
 
 FOLLOW_UP_INTENT = "follow_up"
@@ -46,14 +47,8 @@ class FollowUpMarker(GraphComponent):
                 continue
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != FOLLOW_UP_INTENT]
             best = next((r for r in ranking if r.get("name") != FALLBACK_INTENT), {})
-            if is_follow_up(
+            follow_up = is_follow_up(
                 message.get(TEXT) or "", best.get("name"), best.get("confidence", 0.0), message.get(ENTITIES) or []
-            ):
-                top = {"name": FOLLOW_UP_INTENT, "confidence": 1.0}
-                message.set(INTENT, top, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
-            elif intent == FOLLOW_UP_INTENT and ranking:
-                # The classifier learned the intent from examples; this message stands alone.
-                message.set(INTENT, ranking[0], add_to_output=True)
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            )
+            mark_intent(message, FOLLOW_UP_INTENT, named=follow_up)
         return messages

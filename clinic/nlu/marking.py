@@ -1,5 +1,6 @@
-"""Marking a message's intent from its own words, for the NLU components that recognise a kind of
-question by what it names (a service, an insurance plan) rather than by the classifier."""
+"""Marking a message's intent from the message itself, for the NLU components that recognise a
+kind of message by its shape or by what it names (several questions, a follow-up, noise, a
+service, an insurance plan) rather than by the classifier."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 
 def mark_intent(message: Message, intent: str, named: bool) -> None:
-    """Puts ``intent`` first when the message ``named`` what it is about; otherwise takes away a
-    classifier guess of ``intent`` (learned from examples, but this message names nothing of it)."""
+    """Puts ``intent`` first when the message was recognised as one (``named``); otherwise takes away
+    a classifier guess of ``intent`` (learned from examples, but this message is not one)."""
     current = (message.get(INTENT) or {}).get("name")
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
     if named:

@@ -14,11 +14,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.conversation.noise import is_noise
 from clinic.nlu.crisis_screen import SAFETY_INTENTS
+from clinic.nlu.marking import mark_intent
 
 NOISE_INTENT = "noise"
 
@@ -39,13 +40,5 @@ class NoiseMarker(GraphComponent):
         for message in messages:
             if (message.get(INTENT) or {}).get("name") in SAFETY_INTENTS:
                 continue  # the crisis screen's decision stands
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != NOISE_INTENT]
-            if is_noise(message.get(TEXT) or ""):
-                top = {"name": NOISE_INTENT, "confidence": 1.0}
-                message.set(INTENT, top, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
-            elif (message.get(INTENT) or {}).get("name") == NOISE_INTENT and ranking:
-                # Learned from examples, but this message has words in it.
-                message.set(INTENT, ranking[0], add_to_output=True)
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            mark_intent(message, NOISE_INTENT, named=is_noise(message.get(TEXT) or ""))
         return messages

@@ -17,11 +17,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.conversation.questions import split_questions
 from clinic.nlu.crisis_screen import SAFETY_INTENTS
+from clinic.nlu.marking import mark_intent
 
 SEVERAL_QUESTIONS_INTENT = "several_questions"
 PARTS_KEY = "question_parts"
@@ -44,14 +45,8 @@ class QuestionSplitter(GraphComponent):
             if (message.get(INTENT) or {}).get("name") in SAFETY_INTENTS:
                 continue  # the crisis screen's decision stands
             parts = split_questions(message.get(TEXT) or "")
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != SEVERAL_QUESTIONS_INTENT]
-            if len(parts) >= 2:
-                top = {"name": SEVERAL_QUESTIONS_INTENT, "confidence": 1.0}
-                message.set(INTENT, top, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+            several = len(parts) >= 2
+            mark_intent(message, SEVERAL_QUESTIONS_INTENT, named=several)
+            if several:
                 message.set(PARTS_KEY, parts, add_to_output=True)
-            elif (message.get(INTENT) or {}).get("name") == SEVERAL_QUESTIONS_INTENT and ranking:
-                # The classifier learned the intent from examples, but this message is one question.
-                message.set(INTENT, ranking[0], add_to_output=True)
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
