@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import ctypes
 import gc
 import json
 import logging
@@ -112,7 +113,7 @@ def _action_result_validator() -> Any:
     return validator_class(schema)
 
 
-VALID_RESULTS_CACHE_SIZE = 5_000
+VALID_RESULTS_CACHE_SIZE = 1_000
 _valid_results: set[str] = set()
 
 
@@ -148,6 +149,19 @@ def resolve_event_type(type_name: str, default: type[Event] | None = None) -> ty
     return _event_classes.get(type_name) or _rasa_resolve_by_type(type_name, default)
 
 
+def release_freed_memory() -> None:
+    """Hands the pages of freed objects back to the system, where the C library can (glibc).
+
+    The old pipeline's vocabulary is thousands of small blocks spread over the heap: freed, they
+    would stay in the process, and each reload would add the new pipeline's size to it.
+    """
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):
+        pass  # not glibc: its allocator decides
+
+
 SPACY_NEW_STRINGS_LIMIT = 50_000  # about 12 MB of strings and words
 _spacy_baselines: dict[int, int] = {}  # id of a loaded pipeline -> its vocabulary size at first use
 _rasa_spacy_process = SpacyNLP.process
@@ -160,6 +174,7 @@ def process_with_bounded_vocabulary(self: SpacyNLP, messages: list[Message], mod
     if strings - _spacy_baselines.setdefault(id(model.model), strings) > SPACY_NEW_STRINGS_LIMIT:
         _spacy_baselines.pop(id(model.model))
         model.model = SpacyNLP.load_model(model.model_name).model
+        release_freed_memory()
         logger.info("event=spacy.reloaded strings=%d", strings)
     return processed
 
@@ -218,7 +233,7 @@ def copy_slot(self: Slot) -> Slot:
 
 
 _rasa_get_possible_keys = RulePolicy._get_possible_keys
-RULE_FITS_CACHE_SIZE = 20_000
+RULE_FITS_CACHE_SIZE = 5_000  # about 3.5 kB each
 _rule_fits: dict[tuple[int, int, Any], frozenset[str]] = {}
 _rule_shapes: dict[int, tuple[dict[str, Any], int, bool]] = {}
 TEXT_LEFT_OUT = object()

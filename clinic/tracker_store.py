@@ -21,7 +21,10 @@ console, the dashboard and retention read that table). What changes, measured wi
   rebuilding it from every stored event (~15% of the server's CPU). A kept tracker is handed out
   once (whoever reads it owns it, as with a tracker built from the table), and only one that
   looks exactly like a read from the table (its session's start is its first event) is kept,
-  and only while its messages hold at most ``KEPT_MESSAGE_CHARACTERS`` characters.
+  and only while its messages hold at most ``KEPT_MESSAGE_CHARACTERS`` characters. The kept
+  trackers together hold at most ``KEPT_TRACKERS`` conversations and ``KEPT_CHARACTERS_IN_ALL``
+  characters of messages, so many long messages cannot make them the server's largest use of
+  memory.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -50,6 +53,14 @@ KEPT_TRACKERS = 256  # conversations: about 100 kB each
 # kept: long messages (up to the channels' 20,000 characters) would make the kept trackers
 # the server's largest use of memory.
 KEPT_MESSAGE_CHARACTERS = 20_000
+KEPT_CHARACTERS_IN_ALL = 500_000  # room for 256 conversations of about 2,000 characters
+
+
+class KeptTracker(NamedTuple):
+    tracker: DialogueStateTracker
+    fingerprint: tuple[int, int | None]  # the count and highest id of the conversation's rows
+    domain: Any
+    characters: int  # of its messages
 
 
 def message_characters(events: Iterable[Event]) -> int:
@@ -105,17 +116,28 @@ class PooledSQLTrackerStore(SQLTrackerStore):
         self._fingerprint = sa.select(sa.func.count(), sa.func.max(events.c.id)).where(
             events.c.sender_id == sa.bindparam("sender_id")
         )
-        self._kept: OrderedDict[str, tuple[DialogueStateTracker, tuple[int, int | None], Any]] = OrderedDict()
+        self._kept: OrderedDict[str, KeptTracker] = OrderedDict()
+        self._kept_characters = 0
 
     def _conversation_fingerprint(self, connection: sa.engine.Connection, sender_id: str) -> tuple[int, int | None]:
         count, highest_id = connection.execute(self._fingerprint, {"sender_id": sender_id}).one()
         return count, highest_id
 
+    def _forget_kept(self, sender_id: str | None = None) -> KeptTracker | None:
+        """Takes one conversation's kept tracker (the oldest when ``sender_id`` is None) out of memory."""
+        if sender_id is None:
+            kept = self._kept.popitem(last=False)[1]
+        else:
+            kept = self._kept.pop(sender_id, None)
+        if kept is not None:
+            self._kept_characters -= kept.characters
+        return kept
+
     def _kept_tracker(self, sender_id: str) -> DialogueStateTracker | None:
-        kept = self._kept.pop(sender_id, None)
+        kept = self._forget_kept(sender_id)
         if kept is None:
             return None
-        tracker, fingerprint, domain = kept
+        tracker, fingerprint, domain, _ = kept
         if domain is not self.domain:
             return None
         with self.engine.connect() as connection:
@@ -125,12 +147,14 @@ class PooledSQLTrackerStore(SQLTrackerStore):
         session_starts = [i for i, event in enumerate(tracker.events) if isinstance(event, SessionStarted)]
         if session_starts != [0]:
             return  # a read from the table starts at the session's start: this one would differ
-        if message_characters(tracker.events) > KEPT_MESSAGE_CHARACTERS:
+        characters = message_characters(tracker.events)
+        if characters > KEPT_MESSAGE_CHARACTERS:
             return
-        self._kept[tracker.sender_id] = (tracker, fingerprint, self.domain)
-        self._kept.move_to_end(tracker.sender_id)
-        while len(self._kept) > KEPT_TRACKERS:
-            self._kept.popitem(last=False)
+        self._forget_kept(tracker.sender_id)
+        self._kept[tracker.sender_id] = KeptTracker(tracker, fingerprint, self.domain, characters)
+        self._kept_characters += characters
+        while len(self._kept) > KEPT_TRACKERS or self._kept_characters > KEPT_CHARACTERS_IN_ALL:
+            self._forget_kept()
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         if not fetch_events_from_all_sessions:
@@ -159,7 +183,7 @@ class PooledSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
-        self._kept.pop(tracker.sender_id, None)
+        self._forget_kept(tracker.sender_id)
         with self.engine.begin() as connection:
             rows = [event_row(tracker.sender_id, event) for event in self._unsaved_events(connection, tracker)]
             if rows:

@@ -82,6 +82,8 @@ def test_install_patches_rasa_and_sqlite_engines_use_the_write_ahead_log(tmp_pat
 
 def test_spacy_pipeline_is_loaded_again_once_unseen_text_has_grown_its_vocabulary(monkeypatch):
     monkeypatch.setattr(rasa_fixes, "SPACY_NEW_STRINGS_LIMIT", 300)
+    releases = []
+    monkeypatch.setattr(rasa_fixes, "release_freed_memory", lambda: releases.append(len(releases)))
     model = SpacyNLP.load_model(str(ROOT / "build" / "spacy" / "en_clinic"))
     component = SpacyNLP(model, SpacyNLP.get_default_config())
     first = model.model
@@ -95,6 +97,7 @@ def test_spacy_pipeline_is_loaded_again_once_unseen_text_has_grown_its_vocabular
     for number in range(200):
         tokens(f"zq{number}x wv{number}y")
     assert model.model is not first
+    assert releases  # the old pipeline's pages go back to the system
     assert len(model.model.vocab.strings) < baseline + 300
     assert tokens("does Irvine take lyrica patients") == before
 

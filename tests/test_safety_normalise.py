@@ -1,5 +1,7 @@
 """The normal form both crisis layers read, and the language of a message."""
 
+import sys
+
 import pytest
 
 from clinic.safety.language import detect_language
@@ -78,3 +80,11 @@ def test_someone_elses_act_is_not_turned_into_ones_own():
 )
 def test_language_is_told_by_common_words_or_not_at_all(text, language):
     assert detect_language(text) == language
+
+
+def test_only_words_of_a_real_length_are_cached():
+    module = sys.modules[normalise.__module__]
+    module._cached_normal_token.cache_clear()
+    pasted = "ab" * 40
+    assert normalise(f"{pasted} kiero morir") == f"{pasted} quiero morir"
+    assert module._cached_normal_token.cache_info().currsize == 2

@@ -14,7 +14,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
 from sqlalchemy.pool import QueuePool
 
-from clinic.tracker_store import PooledSQLTrackerStore
+from clinic.tracker_store import PooledSQLTrackerStore, message_characters
 from tests.servers import ROOT
 
 DOMAIN = Domain.from_yaml(
@@ -241,3 +241,23 @@ async def test_a_conversation_of_long_messages_is_read_from_the_table_not_kept(s
     read = await ours.retrieve("visitor-1")
     assert read is not tracker
     assert list(read.events) == list(tracker.events)
+
+
+async def test_kept_trackers_stay_within_their_budget_of_message_characters(stores, monkeypatch):
+    from clinic import tracker_store
+
+    ours, _ = stores
+    saved = {}
+    for number in range(5):
+        sender = f"visitor-{number}"
+        await ours.save(first_session(sender))
+        tracker = await ours.retrieve(sender)
+        tracker.update_with_events(turn("my pain " * 125, 3.0), DOMAIN, override_timestamp=False)
+        if not saved:
+            # Room for three of these conversations of about 1,000 characters each.
+            monkeypatch.setattr(tracker_store, "KEPT_CHARACTERS_IN_ALL", 3.5 * message_characters(tracker.events))
+        await ours.save(tracker)
+        saved[sender] = tracker
+
+    assert [await ours.retrieve(sender) is saved[sender] for sender in saved] == [False, False, True, True, True]
+    assert ours._kept_characters == 0

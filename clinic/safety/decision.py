@@ -67,12 +67,16 @@ class Decision:
         }
 
 
+RECENT_DECISIONS = 64
+
+
 class CrisisDetector:
     def __init__(self, lexicon: list[LexiconEntry], model: CrisisModel) -> None:
         self.lexicon = lexicon
         self.model = model
-        # The channel guard and the NLU pipeline both ask about the same message.
-        self.decide = lru_cache(maxsize=1024)(self._decide)
+        # The channel guard and the NLU pipeline both ask about the same message, within one
+        # request: a few recent texts suffice, and each may hold up to 20,000 characters.
+        self.decide = lru_cache(maxsize=RECENT_DECISIONS)(self._decide)
 
     @classmethod
     def load(cls, lexicon: Path = DEFAULT_LEXICON, model: Path = DEFAULT_MODEL) -> CrisisDetector:

@@ -163,9 +163,22 @@ def _osa_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-@lru_cache(maxsize=65536)
+# Words longer than any real one (random or pasted text) are not cached: they would fill the
+# cache with strings never seen again.
+CACHED_TOKEN_LENGTH = 30
+
+
 def normal_token(token: str) -> str:
     """One word's normal form: shorthand written out, stretched or misspelt crisis words fixed."""
+    return _cached_normal_token(token) if len(token) <= CACHED_TOKEN_LENGTH else _normal_token(token)
+
+
+@lru_cache(maxsize=32768)
+def _cached_normal_token(token: str) -> str:
+    return _normal_token(token)
+
+
+def _normal_token(token: str) -> str:
     if token in SHORTHAND:
         return SHORTHAND[token]
     if token in KEYWORD_SET or token in ORDINARY_NEIGHBOURS:
