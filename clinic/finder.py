@@ -19,6 +19,7 @@ from clinic.hours import format_time, holiday_closure, is_open, local_now, openi
 from clinic.language import fold
 from clinic.messages import message
 from clinic.places import Place, PlaceLookup
+from clinic.sms_render import shorten
 
 EARTH_RADIUS_MILES = 3958.8
 SMS_LIMIT = 320
@@ -86,9 +87,8 @@ def short_map_link(clinic: Clinic) -> str:
     return f"https://maps.google.com/?q={clinic.latitude},{clinic.longitude}"
 
 
-def fit_sms(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= SMS_LIMIT else text[: SMS_LIMIT - 1].rstrip() + "…"
+def _within_sms_limit(text: str) -> str:
+    return shorten(text, SMS_LIMIT)
 
 
 def _say(key: str, sms: bool, language: str, /, **values: object) -> str:
@@ -106,14 +106,14 @@ def render_all_locations(directory: Directory, sms: bool, lead: str = "", langua
         "finder_all", sms, language, lead=lead, count=len(directory.clinics), names=names, phone=directory.group_phone
     )
     if sms:
-        return fit_sms(heading)
+        return _within_sms_limit(heading)
     return "\n".join([heading] + [f"- {clinic_card(c, language)}" for c in directory.clinics])
 
 
 def render_one_location(clinic: Clinic, sms: bool, lead: str = "", language: str = "en") -> str:
     if sms:
         where = f"{clinic.address}, {clinic.city}"
-        return fit_sms(
+        return _within_sms_limit(
             _say(
                 "finder_one_sms",
                 True,
@@ -270,7 +270,8 @@ def render_hours_answer(
         lines = [day_hours_line(directory, clinic, day, language) for clinic in clinics]
         heading = _say("hours_for", sms, language, label=label)
     if sms:
-        return fit_sms(f"{heading} " + "; ".join(lines) + ".")
+        listed = "; ".join(lines)
+        return _within_sms_limit(f"{heading} {listed}" + ("" if listed.endswith(".") else "."))
     return "\n".join([heading] + [f"- {line}" for line in lines])
 
 
@@ -278,10 +279,10 @@ def render_contact_answer(directory: Directory, clinics: Sequence[Clinic], sms: 
     if len(clinics) == 1:
         clinic = clinics[0]
         answer = _say("contact_one", sms, language, name=clinic.name, phone=clinic.phone, email=clinic.email)
-        return fit_sms(answer) if sms else answer
+        return _within_sms_limit(answer) if sms else answer
     if sms:
         listed = "; ".join(f"{c.name} {c.phone}" for c in clinics)
-        return fit_sms(
+        return _within_sms_limit(
             _say(
                 "contact_all_sms",
                 True,

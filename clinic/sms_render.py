@@ -40,6 +40,19 @@ def sms_length(text: str, gsm7: bool) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, cut at a word boundary to at most ``limit`` characters.
+
+    The cut ends with ``ELLIPSIS``, written in GSM-7 so that cutting never turns a GSM-7 text
+    into UCS-2 (whose segments hold 67 characters instead of 153).
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ELLIPSIS)].rsplit(" ", 1)[0].rstrip(",;:-")
+    return cut + ELLIPSIS
+
+
 def plain_text(text: str) -> str:
     text = MARKDOWN_LINK.sub(r"\1 \2", text)
     text = MARKDOWN.sub("", text)

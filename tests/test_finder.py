@@ -1,5 +1,6 @@
 """Clinic finder logic: gazetteer, distances, nearest clinic, hours and both renderings."""
 
+import dataclasses
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from clinic.finder import (
     render_location_answer,
 )
 from clinic.places import default_gazetteer, find_place
+from clinic.sms_render import is_gsm7
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 OC_CITIES = [
@@ -225,3 +227,20 @@ def test_ordinary_words_are_not_taken_for_misspelled_places(typed):
     from clinic.places import find_place
 
     assert find_place(typed).place is None
+
+
+def test_an_sms_answer_cut_to_the_limit_stays_gsm7_and_ends_on_a_whole_word(directory):
+    many = dataclasses.replace(
+        directory,
+        clinics=[dataclasses.replace(c, name=f"{c.name} Satellite {n}") for n in range(4) for c in directory.clinics],
+    )
+    answer = render_hours_answer(many, many.clinics, "hours tomorrow", sms=True)
+    assert len(answer) <= SMS_LIMIT and answer.endswith("...")
+    assert is_gsm7(answer)
+    assert answer[: -len("...")].split()[-1] in render_hours_answer(many, many.clinics, "hours tomorrow", sms=False)
+
+
+@time_machine.travel(datetime(2026, 11, 24, 10, 0, tzinfo=PACIFIC), tick=False)
+def test_a_spanish_sms_hours_answer_ends_with_one_full_stop(directory):
+    answer = render_hours_answer(directory, directory.clinics, "horario mañana", sms=True, language="es")
+    assert answer.endswith("p. m.") and not answer.endswith("..")
