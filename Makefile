@@ -26,7 +26,7 @@ ACTIONS_PORT ?= 5055
 CRISIS_MODEL := build/crisis/model.pkl
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json
 
-.PHONY: help install spacy crisis-model safety-split evaluate-safety train migrate run run-prod shell test validate pytest e2e evaluate bench lint clean review-export \
+.PHONY: help install spacy crisis-model safety-split evaluate-safety train migrate run run-prod shell test system-packages validate pytest e2e evaluate bench lint clean review-export \
 	escalations gazetteer retention-purge forget staff-user heldout dialogues
 
 help:
@@ -119,7 +119,13 @@ e2e: $(MODEL) $(CRISIS_MODEL) migrate
 	  $(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --endpoints endpoints.yml \
 	    --fail-on-prediction-errors --out reports/e2e
 
-test: validate pytest e2e
+# Chromium, PostgreSQL, Redis and nginx: installed when missing and root, else the command to run.
+system-packages:
+	bin/system-packages
+
+# The production-mode tests fail, rather than skip, when a service is missing.
+test: export CLINIC_REQUIRE_PROD_SERVICES := 1
+test: system-packages validate pytest e2e
 
 # The intent classifier on the topic intents of both languages, without the components that decide
 # by a message's shape (clinic/nlu/evaluation.py); the summary gives macro-F1 per language.

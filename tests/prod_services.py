@@ -1,7 +1,7 @@
 """Real PostgreSQL, Redis and nginx servers from Debian's packages, on free ports in temp dirs.
 
 Nothing is mocked. When a binary is missing the test is skipped with the reason, unless
-CLINIC_REQUIRE_PROD_SERVICES=1 (set by .ci/run, which installs them): then it fails.
+CLINIC_REQUIRE_PROD_SERVICES=1 (set by `make test`, which installs them first: bin/system-packages): then it fails.
 """
 
 from __future__ import annotations
