@@ -8,7 +8,6 @@ check it came from us and is fresh.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -18,6 +17,8 @@ import time
 from dataclasses import dataclass
 
 import aiohttp
+
+from clinic.retry import RetryableFailure, with_backoff, worth_retrying
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Clinic-Signature"
@@ -70,10 +71,13 @@ def verify(body: bytes, header: str, secret: str, tolerance: int = 300, now: int
 async def notify_staff(settings: WebhookSettings, escalation_id: str, reason: str, priority: str) -> bool:
     """POSTs the notification, retrying 5xx, 429 and network errors with exponential backoff."""
     body = notification_body(escalation_id, reason, priority)
-    delay = settings.first_delay
     timeout = aiohttp.ClientTimeout(total=settings.timeout)
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        for attempt in range(1, settings.attempts + 1):
+        attempts = 0
+
+        async def post() -> bool:
+            nonlocal attempts
+            attempts += 1
             headers = {
                 "Content-Type": "application/json",
                 SIGNATURE_HEADER: sign(body, settings.secret, int(time.time())),
@@ -81,26 +85,24 @@ async def notify_staff(settings: WebhookSettings, escalation_id: str, reason: st
             try:
                 async with session.post(settings.url, data=body, headers=headers) as response:
                     if response.status < 300:
-                        logger.info("event=staff_notified escalation_id=%s attempt=%d", escalation_id, attempt)
+                        logger.info("event=staff_notified escalation_id=%s attempt=%d", escalation_id, attempts)
                         return True
-                    if response.status < 500 and response.status != 429:
+                    if not worth_retrying(response.status):
                         logger.error(
-                            "event=staff_notify_rejected escalation_id=%s status=%d",
-                            escalation_id,
-                            response.status,
+                            "event=staff_notify_rejected escalation_id=%s status=%d", escalation_id, response.status
                         )
                         return False
-                    failure = f"status {response.status}"
+                    raise RetryableFailure(f"status {response.status}")
             except (TimeoutError, aiohttp.ClientError) as error:
-                failure = type(error).__name__
+                raise RetryableFailure(type(error).__name__) from error
+
+        def log_retry(attempt: int, failure: str) -> None:
             logger.warning(
-                "event=staff_notify_retry escalation_id=%s attempt=%d failure=%s",
-                escalation_id,
-                attempt,
-                failure,
+                "event=staff_notify_retry escalation_id=%s attempt=%d failure=%s", escalation_id, attempt, failure
             )
-            if attempt < settings.attempts:
-                await asyncio.sleep(delay)
-                delay *= 2
+
+        notified = await with_backoff(post, settings.attempts, settings.first_delay, log_retry)
+    if notified is not None:
+        return notified
     logger.error("event=staff_notify_failed escalation_id=%s", escalation_id)
     return False

@@ -18,6 +18,7 @@ import phonenumbers
 
 from clinic.conversation_ids import SMS_PREFIX
 from clinic.local_secrets import local_secret
+from clinic.retry import RetryableFailure, with_backoff, worth_retrying
 
 logger = logging.getLogger(__name__)
 TWILIO_API = "https://api.twilio.com"
@@ -102,8 +103,7 @@ class TwilioSender:
         """Sends one SMS; returns Twilio's MessageSid, or None after the last failed attempt."""
         from twilio.base.exceptions import TwilioRestException
 
-        delay = self.settings.first_delay
-        for attempt in range(1, self.settings.send_attempts + 1):
+        async def create() -> str:
             try:
                 message = await asyncio.wait_for(
                     self._twilio().messages.create_async(to=to_number, from_=self.settings.from_number, body=body),
@@ -111,15 +111,21 @@ class TwilioSender:
                 )
                 return message.sid
             except TwilioRestException as error:
-                if error.status < 500 and error.status != 429:
-                    logger.error("event=sms.send_rejected reply_to=%s status=%s", log_id, error.status)
-                    return None
-                failure = f"status {error.status}"
+                if not worth_retrying(error.status):
+                    raise
+                raise RetryableFailure(f"status {error.status}") from error
             except (TimeoutError, aiohttp.ClientError, OSError) as error:
-                failure = type(error).__name__
+                raise RetryableFailure(type(error).__name__) from error
+
+        def log_retry(attempt: int, failure: str) -> None:
             logger.warning("event=sms.send_retry reply_to=%s attempt=%d failure=%s", log_id, attempt, failure)
-            if attempt < self.settings.send_attempts:
-                await asyncio.sleep(delay)
-                delay *= 2
+
+        try:
+            sid = await with_backoff(create, self.settings.send_attempts, self.settings.first_delay, log_retry)
+        except TwilioRestException as error:
+            logger.error("event=sms.send_rejected reply_to=%s status=%s", log_id, error.status)
+            return None
+        if sid is not None:
+            return sid
         logger.error("event=sms.send_failed reply_to=%s", log_id)
         return None
