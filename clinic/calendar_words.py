@@ -11,6 +11,31 @@ import yaml
 
 DEFAULT_CALENDAR = Path(__file__).resolve().parent.parent / "content" / "calendar.yml"
 
+# The week as people type it (Monday is 0, as in ``date.weekday``): the keys of the clinic
+# directory's hours, and the words the hours answer and the contact form read.
+ENGLISH_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+SPANISH_WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")  # without accents
+WEEKDAY_ABBREVIATIONS = {
+    "mon": 0,
+    "tue": 1,
+    "tues": 1,
+    "wed": 2,
+    "weds": 2,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "fri": 4,
+    "sat": 5,
+    "sun": 6,
+}
+WEEKDAY_WORDS = {
+    **{name: index for index, name in enumerate(ENGLISH_WEEKDAYS)},
+    **{name: index for index, name in enumerate(SPANISH_WEEKDAYS)},
+    "miércoles": 2,
+    "sábado": 5,
+    **WEEKDAY_ABBREVIATIONS,
+}
+
 
 @lru_cache(maxsize=1)
 def calendar_words(path: Path = DEFAULT_CALENDAR) -> dict[str, Any]:

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from clinic.calendar_words import ENGLISH_WEEKDAYS
+
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "content" / "clinics.yml"
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_SUGGESTIONS = 4
 HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 REQUIRED_CLINIC_FIELDS = (
@@ -103,7 +104,7 @@ def _parse_hours(where: str, raw: Any) -> dict[int, tuple[time, time]]:
         raise DirectoryError(f"{where}: 'hours' must map weekdays to 'HH:MM-HH:MM'")
     parsed: dict[int, tuple[time, time]] = {}
     for day, span in raw.items():
-        if day not in WEEKDAYS:
+        if day not in ENGLISH_WEEKDAYS:
             raise DirectoryError(f"{where}: unknown weekday {day!r} in hours")
         match = HOURS.match(str(span))
         if not match:
@@ -111,7 +112,7 @@ def _parse_hours(where: str, raw: Any) -> dict[int, tuple[time, time]]:
         h1, m1, h2, m2 = map(int, match.groups())
         if not (h1 < 24 and h2 < 24 and m1 < 60 and m2 < 60) or (h1, m1) >= (h2, m2):
             raise DirectoryError(f"{where}: hours for {day} ({span}) must open before they close")
-        parsed[WEEKDAYS.index(day)] = (time(h1, m1), time(h2, m2))
+        parsed[ENGLISH_WEEKDAYS.index(day)] = (time(h1, m1), time(h2, m2))
     return parsed
 
 

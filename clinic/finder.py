@@ -9,13 +9,18 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from clinic.calendar_words import long_date, weekday_name
+from clinic.calendar_words import (
+    ENGLISH_WEEKDAYS,
+    SPANISH_WEEKDAYS,
+    WEEKDAY_ABBREVIATIONS,
+    long_date,
+    weekday_name,
+)
 from clinic.directory import Clinic, Directory
-from clinic.hours import format_time, holiday_closure, is_open, local_now, opening_on
+from clinic.hours import california_holidays, format_time, holiday_closure, is_open, local_now, opening_on
 from clinic.language import fold
 from clinic.messages import message
 from clinic.places import Place, PlaceLookup
@@ -23,26 +28,10 @@ from clinic.sms_render import shorten
 
 EARTH_RADIUS_MILES = 3958.8
 SMS_LIMIT = 320
-WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Words around a clinic's name: "the Irvine office", "la clínica de Irvine".
 CLINIC_WORDS = {"clinic", "office", "location", "the", "clinica", "oficina", "ubicacion", "la", "el", "de", "en"}
-# Spanish day names as people type them, without accents (words are folded first).
-SPANISH_WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
 TOMORROW_WORDS = {"tomorrow", "tmrw", "tmr"}
-WEEKDAY_ALIASES = {
-    "mon": 0,
-    "tue": 1,
-    "tues": 1,
-    "wed": 2,
-    "weds": 2,
-    "thu": 3,
-    "thur": 3,
-    "thurs": 3,
-    "fri": 4,
-    "sat": 5,
-    "sun": 6,
-    "weekend": 5,
-}
+WEEKDAY_ALIASES = {**WEEKDAY_ABBREVIATIONS, "weekend": 5}
 
 
 def distance_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -173,8 +162,8 @@ def requested_day(text: str, now: datetime, directory: Directory, language: str 
         return day, _say("hours_label_tomorrow", False, language, weekday=weekday_name(day, language))
     for word in words:
         singular = word[:-1] if word.endswith("days") or word.endswith("s") and word[:-1] in SPANISH_WEEKDAYS else word
-        if singular in WEEKDAY_NAMES:
-            index: int | None = WEEKDAY_NAMES.index(singular)
+        if singular in ENGLISH_WEEKDAYS:
+            index: int | None = ENGLISH_WEEKDAYS.index(singular)
         elif singular in SPANISH_WEEKDAYS:
             index = SPANISH_WEEKDAYS.index(singular)
         else:
@@ -198,17 +187,9 @@ def _says_manana(words: list[str]) -> bool:
     return any(w == "manana" and (i == 0 or words[i - 1] != "la") for i, w in enumerate(words))
 
 
-@lru_cache(maxsize=4)
-def _california_holidays(year: int) -> dict[date, str]:
-    """This year's and next year's US and California holidays (building the calendar is slow: cached)."""
-    import holidays
-
-    return dict(holidays.US(subdiv="CA", years=[year, year + 1]))
-
-
 def _named_holiday(text: str, today: date, directory: Directory, language: str = "en") -> tuple[date, str] | None:
     lowered = fold(text or "")
-    upcoming = _california_holidays(today.year)
+    upcoming = {**california_holidays(today.year), **california_holidays(today.year + 1)}
     aliases = {
         "xmas": "christmas",
         "new years": "new year",

@@ -17,13 +17,14 @@ SEARCH_DAYS = 14
 
 
 @lru_cache(maxsize=8)
-def _california_holidays(year: int) -> holidays.HolidayBase:
+def california_holidays(year: int) -> holidays.HolidayBase:
+    """The year's US and California holidays (building the calendar is slow: cached)."""
     return holidays.US(subdiv="CA", years=year)
 
 
 def holiday_closure(directory: Directory, day: date) -> str | None:
     """The name of the holiday closing every clinic on ``day``, if any."""
-    name = _california_holidays(day.year).get(day)
+    name = california_holidays(day.year).get(day)
     if not name:
         return None
     for closure in directory.holiday_closures:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from clinic.calendar_words import long_date, weekday_name
+from clinic.calendar_words import WEEKDAY_WORDS, long_date, weekday_name
 from clinic.directory import Directory
 from clinic.hours import CALLBACK_MARGIN, SEARCH_DAYS, format_time, local_now, opening_on
 from clinic.messages import message
@@ -34,13 +34,6 @@ PARTS_OF_DAY = {
     "night": (time(17), time(21)),
     "noche": (time(17), time(21)),
     "noches": (time(17), time(21)),
-}
-WEEKDAYS = {
-    **{name: i for i, name in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday"))},
-    "sunday": 6,
-    **{name: i for i, name in enumerate(("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"))},
-    **{"mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5, "sun": 6},
-    **{"miercoles": 2, "sabado": 5},
 }
 WEEKDAY_SET = frozenset(range(5))
 WEEKEND_SET = frozenset({5, 6})
@@ -95,7 +88,7 @@ def parse_best_time(text: str, today: date) -> BestTime:
         days |= WEEKDAY_SET
     if "weekend" in lowered or "fin de semana" in lowered:
         days |= WEEKEND_SET
-    days |= {WEEKDAYS[w] for w in words if w in WEEKDAYS}
+    days |= {WEEKDAY_WORDS[w] for w in words if w in WEEKDAY_WORDS}
     # Spanish "mañana" alone or before a part of the day is tomorrow; "por la mañana" is the morning.
     tomorrow_es = "mañana" in words and not re.search(r"\b(?:la|las|en la|por la)\s+mañana", lowered)
     if "tomorrow" in words or "tmrw" in words or tomorrow_es:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from clinic.calendar_words import WEEKDAY_WORDS
 from clinic.contact import (
     DECLINED,
     NOT_NAMES,
@@ -25,7 +26,7 @@ from clinic.contact import (
     normalise_email,
     normalise_us_phone,
 )
-from clinic.conversation.best_time import PARTS_OF_DAY, WEEKDAYS, parse_best_time
+from clinic.conversation.best_time import PARTS_OF_DAY, parse_best_time
 from clinic.conversation_ids import SMS_PREFIX
 from clinic.language import fold
 
@@ -74,7 +75,7 @@ NOT_NAME_AFTER_MARKER = (
     libre disponible mejor mas siempre nunca casi tarde mañana manana noche hoy ahora aqui
     """.split()
     )
-    | {w.lower() for w in WEEKDAYS}
+    | set(WEEKDAY_WORDS)
     | NOT_NAMES
 )
 # Where a time phrase starts: "after 4", "tuesday morning", "mañana por la tarde", "weekends".
@@ -83,7 +84,7 @@ TIME_CUE = re.compile(
     r"|\b(?:antes|despu[eé]s|desde)\s+(?:de\s+)?las?\s+\d"
     r"|\b(?:any ?time|anytime|whenever|weekdays?|weekends?|tomorrow|today|tonight|mañana|manana|hoy"
     r"|entre semana|fin de semana|cualquier (?:hora|momento|dia|día)|"
-    + "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+    + "|".join(sorted(WEEKDAY_WORDS, key=len, reverse=True))
     + "|"
     r"" + "|".join(PARTS_OF_DAY) + r")\b",
     re.IGNORECASE,
