@@ -125,7 +125,7 @@ system-packages:
 
 # The production-mode tests fail, rather than skip, when a service is missing.
 test: export CLINIC_REQUIRE_PROD_SERVICES := 1
-test: system-packages validate pytest e2e
+test: system-packages lint validate pytest e2e
 
 # The intent classifier on the topic intents of both languages, without the components that decide
 # by a message's shape (clinic/nlu/evaluation.py); the summary gives macro-F1 per language.
@@ -164,9 +164,11 @@ review-export: migrate
 escalations: migrate
 	@$(PY) -m clinic.escalations list
 
+# ruff, and the import rules of pyproject.toml's [tool.importlinter] (layers, nothing imports tests).
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check bench clinic actions channels staff tests widget
-	$(VENV)/bin/ruff format --check bench clinic actions channels staff tests widget
+	$(VENV)/bin/ruff check bench clinic actions channels staff harness tests widget
+	$(VENV)/bin/ruff format --check bench clinic actions channels staff harness tests widget
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf build $(MODEL_DIR) reports/e2e

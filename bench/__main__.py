@@ -24,7 +24,7 @@ from bench.conversations import CLINIC_SCRIPTS, STOCK_SCRIPTS
 from bench.load import run_load, warm_up
 from bench.processes import loads_tensorflow, tree_cpu_seconds, tree_rss_bytes
 from bench.report import render_markdown
-from tests.servers import ROOT, free_port, running_assistant, wait_for_http
+from harness.servers import ROOT, free_port, running_assistant, wait_for_http
 
 RASA = [sys.executable, "-m", "rasa"]
 

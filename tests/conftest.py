@@ -8,9 +8,9 @@ import pytest
 import requests
 import yaml
 
+from harness.servers import ROOT, ProductionStores, running_assistant, store_env
 from tests.fake_twilio import FakeTwilio
 from tests.prod_services import Postgres, Redis, running_postgres, running_redis
-from tests.servers import ROOT, ProductionStores, running_assistant, store_env
 
 STATE_DIR = pytest.StashKey[Path]()
 

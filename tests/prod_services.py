@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import free_port
+from harness.servers import free_port
 
 # PostgreSQL refuses to run as root; as root the server runs as Debian's postgres user.
 POSTGRES_USER = "postgres"

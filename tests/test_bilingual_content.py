@@ -8,7 +8,7 @@ import yaml
 
 from clinic.sms_render import MAX_SEGMENTS, is_gsm7, split_segments
 from clinic.topics import FAQ_INTENTS
-from tests.servers import ROOT
+from harness.servers import ROOT
 
 CONTENT = ROOT / "content"
 # Fernández-Huerta reading ease: 60-70 is "normal" (8th-9th grade), 70-80 "fairly easy"

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
+from harness.servers import list_escalations
 from tests.conftest import texts
-from tests.servers import list_escalations
 
 
 def reach_the_consent_question(rest, sender: str, contact: str = "(949) 555-0142") -> str:

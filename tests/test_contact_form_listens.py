@@ -10,8 +10,8 @@ from clinic.contact import clean_first_name, is_cancel, is_decline
 from clinic.conversation.best_time import BestTime, callback_within, closest_callback, parse_best_time
 from clinic.directory import default_directory
 from clinic.escalation_flow import next_steps_values
+from harness.servers import list_escalations
 from tests.conftest import texts
-from tests.servers import list_escalations
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 TUESDAY_10AM = datetime(2026, 11, 24, 10, 0, tzinfo=PACIFIC)

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from clinic.topics import FAQ_INTENTS
-from tests.servers import ROOT
+from harness.servers import ROOT
 
 
 @pytest.fixture(scope="module")

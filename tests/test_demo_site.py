@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import ROOT, free_port, wait_for_http
+from harness.servers import ROOT, free_port, wait_for_http
 
 
 @pytest.fixture(scope="module")

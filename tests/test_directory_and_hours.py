@@ -11,7 +11,7 @@ import yaml
 from clinic.directory import DirectoryError, load_directory, parse_directory
 from clinic.escalation_flow import next_steps_values
 from clinic.hours import holiday_closure, is_open, next_callback_window
-from tests.servers import ROOT
+from harness.servers import ROOT
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 RAW = yaml.safe_load((ROOT / "content" / "clinics.yml").read_text(encoding="utf-8"))

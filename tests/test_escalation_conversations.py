@@ -2,8 +2,8 @@
 
 import uuid
 
+from harness.servers import list_escalations
 from tests.conftest import texts
-from tests.servers import list_escalations
 
 
 def visitor() -> str:

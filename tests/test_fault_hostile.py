@@ -19,9 +19,9 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bench.processes import tree_rss_bytes
+from harness.servers import running_assistant
 from tests.fake_twilio import AUTH_TOKEN, PUBLIC_URL, sms_env
 from tests.hostile import hostile_message
-from tests.servers import running_assistant
 from tests.test_webchat_channel import Visitor
 
 MESSAGES = int(os.environ.get("HOSTILE_MESSAGES", "2000"))

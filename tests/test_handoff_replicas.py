@@ -11,9 +11,9 @@ from clinic import staff_mode
 from clinic.nginx_conf import render
 from clinic.rasa_api import RasaApi
 from clinic.staff_mode import StaffMember
+from harness.servers import ProductionStores, free_port, running_assistant
 from tests.conftest import PRODUCTION_TEST_ENV
 from tests.prod_services import running_nginx
-from tests.servers import ProductionStores, free_port, running_assistant
 from tests.webchat_tab import Tab
 
 KIM = StaffMember("Kim", "nurse")

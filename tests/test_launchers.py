@@ -8,7 +8,7 @@ import pytest
 from clinic import rasa_server
 from clinic.action_server import TOKEN_HEADER, action_token, refusal
 from clinic.rasa_server import with_api_token
-from tests.servers import stop_groups
+from harness.servers import stop_groups
 
 TOKEN = "a-token-of-enough-length"
 

@@ -12,7 +12,7 @@ import pytest
 from clinic.local_secrets import local_secret, private_file
 from clinic.production_checks import problems
 from clinic.sms_state import SmsState
-from tests.servers import ROOT
+from harness.servers import ROOT
 
 
 def mode(path: Path) -> int:

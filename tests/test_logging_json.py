@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from clinic.logging_json import JsonFormatter, redact
-from tests.servers import ROOT
+from harness.servers import ROOT
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,8 @@ import socketio
 from requests.adapters import HTTPAdapter
 from twilio.request_validator import RequestValidator
 
+from harness.servers import list_escalations, running_assistant
 from tests.fake_twilio import AUTH_TOKEN, PUBLIC_URL, sms_env
-from tests.servers import list_escalations, running_assistant
 
 PER_ADDRESS, PER_CONVERSATION = 12, 5
 SMS_HASH_KEY = "public-inputs-sms-hash-key"

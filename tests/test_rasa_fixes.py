@@ -24,7 +24,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from clinic import rasa_fixes
 from clinic.graph_runner import SequentialGraphRunner
-from tests.servers import MODEL, ROOT
+from harness.servers import MODEL, ROOT
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ import pytest
 import requests
 
 from clinic.nginx_conf import render
+from harness.servers import ProductionStores, free_port, running_assistant
 from tests.conftest import PRODUCTION_TEST_ENV, RestClient
 from tests.prod_services import running_nginx
-from tests.servers import ProductionStores, free_port, running_assistant
 from tests.test_webchat_channel import Visitor
 
 WORKERS = 2  # Sanic workers in test_sanic_workers_share_the_stores

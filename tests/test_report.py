@@ -1,5 +1,5 @@
 from clinic.nlu.report import summarise
-from tests.servers import ROOT
+from harness.servers import ROOT
 
 REPORT = {
     "greet": {"precision": 1.0, "recall": 0.9, "f1-score": 0.947, "support": 10},

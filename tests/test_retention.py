@@ -12,7 +12,7 @@ import pytest
 from clinic.retention import POOLED_SQL_TRACKER_STORE, TrackerEvents, keeps_rasas_events_table
 from clinic.sms_sender import conversation_id
 from clinic.sms_state import SmsState
-from tests.servers import ROOT, list_escalations
+from harness.servers import ROOT, list_escalations
 
 CRISIS = "I can't do this anymore, I want to end my life"
 

@@ -9,8 +9,8 @@ import uuid
 import pytest
 
 from clinic.rasa_api import RasaApi
+from harness.servers import list_escalations
 from tests.conftest import texts
-from tests.servers import list_escalations
 
 
 def visitor() -> str:

@@ -13,8 +13,8 @@ from twilio.request_validator import RequestValidator
 
 from clinic.directory import default_directory
 from clinic.sms_state import SmsState
+from harness.servers import list_escalations, running_assistant
 from tests.fake_twilio import ADDRESS_KEY, AUTH_TOKEN, HASH_KEY, PUBLIC_URL, sms_env
-from tests.servers import list_escalations, running_assistant
 
 _numbers = itertools.count(100)
 

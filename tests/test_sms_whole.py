@@ -15,7 +15,7 @@ import yaml
 
 from clinic.messages import load_messages
 from clinic.sms_render import ELLIPSIS, MAX_SEGMENTS, render_sms
-from tests.servers import ROOT
+from harness.servers import ROOT
 
 # Long but realistic values for the placeholders of content/messages.yml.
 PLACEHOLDERS = {

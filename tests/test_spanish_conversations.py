@@ -14,9 +14,9 @@ import requests
 import socketio
 from twilio.request_validator import RequestValidator
 
+from harness.servers import list_escalations, running_assistant
 from tests.conftest import texts
 from tests.fake_twilio import AUTH_TOKEN, PUBLIC_URL, sms_env
-from tests.servers import list_escalations, running_assistant
 
 
 def new_visitor() -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from bench.processes import loads_tensorflow
 from clinic.tensorflow_free import keep_tensorflow_out_of, model_archive, needs_tensorflow, prediction_components
-from tests.servers import MODEL, ROOT
+from harness.servers import MODEL, ROOT
 
 DIET = "rasa.nlu.classifiers.diet_classifier.DIETClassifier"
 

@@ -15,7 +15,7 @@ from rasa.utils.endpoints import read_endpoint_config
 from sqlalchemy.pool import QueuePool
 
 from clinic.tracker_store import PooledSQLTrackerStore, message_characters
-from tests.servers import ROOT
+from harness.servers import ROOT
 
 DOMAIN = Domain.from_yaml(
     """

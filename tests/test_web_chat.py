@@ -11,7 +11,7 @@ from clinic.ratings import RATING_SLOT, RatingError, rating_for, ratings_from_ev
 from clinic.sources import sources_for, without_citation
 from clinic.transcript import transcript_from_events
 from clinic.web_chat import web_history, web_message, widget_settings
-from tests.servers import ROOT
+from harness.servers import ROOT
 
 RAW_DIRECTORY = yaml.safe_load((ROOT / "content" / "clinics.yml").read_text(encoding="utf-8"))
 OFFER = [{"title": "Yes, please contact me", "payload": "/affirm"}, {"title": "No, thanks", "payload": "/deny"}]

@@ -11,7 +11,7 @@ import pytest
 import socketio
 
 from clinic.web_sessions import issue_session, verify_session
-from tests.servers import ROOT
+from harness.servers import ROOT
 
 
 class Tab:

@@ -7,7 +7,7 @@ import sys
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.servers import ROOT, free_port, running_assistant, wait_for_http
+from harness.servers import ROOT, free_port, running_assistant, wait_for_http
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"

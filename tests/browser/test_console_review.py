@@ -23,8 +23,8 @@ import yaml
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from harness.servers import ROOT, free_port, store_env, wait_for_http
 from tests.browser.conftest import ARTIFACTS
-from tests.servers import ROOT, free_port, store_env, wait_for_http
 
 PASSWORD = "browser-review-pass-42"
 USERS = {"nurse.kim": "staff", "lead.ana": "admin", "editor.eve": "content_editor"}

@@ -18,8 +18,8 @@ import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from harness.servers import ROOT, free_port, running_assistant, wait_for_http
 from tests.browser.conftest import ARTIFACTS
-from tests.servers import ROOT, free_port, running_assistant, wait_for_http
 
 USERNAME, PASSWORD = "maria.nurse", "browser-test-pass-42"
 ANSWER = 30_000

@@ -12,8 +12,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from harness.servers import ROOT, free_port, running_assistant, wait_for_http
 from tests.browser.conftest import ARTIFACTS
-from tests.servers import ROOT, free_port, running_assistant, wait_for_http
 
 USERNAME, PASSWORD = "nurse.browser", "browser-test-pass-42"
 CRISIS_MESSAGE = "i want to kill myself"

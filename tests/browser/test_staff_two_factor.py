@@ -15,8 +15,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
+from harness.servers import ROOT, free_port, store_env, wait_for_http
 from tests.browser.conftest import ARTIFACTS
-from tests.servers import ROOT, free_port, store_env, wait_for_http
 
 USERNAME, PASSWORD = "nurse.mfa", "browser-mfa-pass-42"
 

@@ -17,8 +17,8 @@ import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from harness.servers import ROOT
 from tests.browser.conftest import ARTIFACTS
-from tests.servers import ROOT
 
 ANSWER_TIMEOUT = 30_000
 SHOTS = Path(os.environ.get("WIDGET_SCREENSHOTS") or ARTIFACTS)

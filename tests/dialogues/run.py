@@ -19,9 +19,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from harness.servers import running_assistant
 from tests.heldout.cases import ROOT, Conversation, domain_names, load, normalised, problems
 from tests.heldout.play import ConversationResult, play_all, rate, turn_rate, write_report
-from tests.servers import running_assistant
 
 HERE = Path(__file__).resolve().parent
 REPORT = ROOT / "reports" / "dialogues.md"

@@ -16,9 +16,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from harness.servers import MODEL, running_assistant
 from tests.heldout.cases import ROOT, domain_names, leaked_messages, load, problems, training_files
 from tests.heldout.play import ConversationResult, play_all, rate, turn_rate, write_report
-from tests.servers import MODEL, running_assistant
 
 
 def model_fingerprint(model: Path = MODEL) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.servers import running_assistant
 from tests.heldout.cases import (
     CATEGORIES,
     ROOT,
@@ -25,7 +26,6 @@ from tests.heldout.cases import (
 )
 from tests.heldout.checks import Turn, failures, language_of, turns_from_events
 from tests.heldout.play import ConversationResult, TurnResult, hedged, judge, play_all, rate, write_report
-from tests.servers import running_assistant
 
 PASS_RATE_FLOOR = 0.75
 

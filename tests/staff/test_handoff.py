@@ -8,8 +8,8 @@ import pytest
 import requests
 from django.urls import reverse
 
+from harness.servers import list_escalations
 from staff.escalations.models import StaffProfile, StaffReply
-from tests.servers import list_escalations
 from tests.webchat_tab import Tab
 
 CRISIS = "i want to kill myself"

@@ -13,9 +13,9 @@ import requests
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
+from harness.servers import running_assistant
 from staff.escalations.models import StaffProfile, StaffReply
 from tests.fake_twilio import AUTH_TOKEN, HASH_KEY, PUBLIC_URL, sms_env
-from tests.servers import running_assistant
 
 _numbers = itertools.count(700)
 

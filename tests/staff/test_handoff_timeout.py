@@ -12,9 +12,9 @@ import requests
 from django.urls import reverse
 
 from clinic.rasa_api import RasaApi
+from harness.servers import running_assistant
 from staff.escalations import handoff
 from staff.escalations.models import Escalation, StaffProfile
-from tests.servers import running_assistant
 from tests.webchat_tab import Tab
 
 TIMEOUT_MINUTES = "0.1"  # 6 seconds

@@ -11,9 +11,9 @@ from django.db.models import F
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from harness.servers import ROOT
 from staff.escalations.models import LoginCounter
 from staff.escalations.throttle import LoginThrottle, ThrottlePolicy, client_address
-from tests.servers import ROOT
 from tests.staff.conftest import PASSWORD
 from tests.staff.parallel_logins import one_account, one_address
 

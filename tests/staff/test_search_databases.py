@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.servers import ROOT
+from harness.servers import ROOT
 
 SCRIPT = r"""
 import json

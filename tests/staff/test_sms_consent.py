@@ -24,9 +24,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
+from harness.servers import running_assistant
 from staff.escalations.models import AuditEntry, StaffReply
 from tests.fake_twilio import AUTH_TOKEN, HASH_KEY, PUBLIC_URL, sms_env
-from tests.servers import running_assistant
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 _numbers = itertools.count(300)

@@ -1,0 +1,1 @@
+"""Starting the real servers as subprocesses, for the tests and the benchmark (never imported by the product)."""
