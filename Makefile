@@ -26,13 +26,14 @@ ACTIONS_PORT ?= 5055
 CRISIS_MODEL := build/crisis/model.pkl
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard clinic/nlu/*.py) $(SPACY_MODEL)/meta.json
 
-.PHONY: help install spacy crisis-model safety-split evaluate-safety train migrate run run-prod shell test system-packages validate pytest e2e evaluate bench lint clean review-export \
+.PHONY: help install spacy crisis-model safety-split evaluate-safety train migrate run run-prod shell test test-fast system-packages validate pytest e2e evaluate bench lint clean review-export \
 	escalations gazetteer retention-purge forget staff-user heldout dialogues
 
 help:
 	@echo "make run       start everything (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT), demo site :8080, staff console :8000)"
 	@echo "make staff-user  create a staff console account (asks, or STAFF_USERNAME/STAFF_PASSWORD/STAFF_ROLE)"
 	@echo "make test      validate data, run pytest and the end-to-end stories"
+	@echo "make test-fast the unit tier alone (tests/unit/, under 30 s)"
 	@echo "make train     train the model when its inputs changed"
 	@echo "make shell     talk to the assistant in the terminal"
 	@echo "make evaluate  5-fold NLU cross-validation into reports/"
@@ -113,6 +114,10 @@ shell: $(MODEL) $(CRISIS_MODEL) migrate
 
 pytest: $(MODEL) $(CRISIS_MODEL) widget/node_modules/.package-lock.json
 	$(PY) -m pytest
+
+# The unit tier (tests/unit/: plain functions and single components, no servers): about 25 s.
+test-fast: $(VENV)/.installed $(SPACY_MODEL)/meta.json $(CRISIS_MODEL)
+	$(PY) -m pytest -q tests/unit
 
 e2e: $(MODEL) $(CRISIS_MODEL) migrate
 	bin/run-actions & trap 'kill $$!' EXIT; bin/wait-for-port $(ACTIONS_PORT) && \

@@ -13,7 +13,7 @@ from clinic.language import (
 )
 from clinic.responses import response_variation
 
-SHORT_MESSAGES = Path(__file__).parent / "data" / "short_messages.tsv"
+SHORT_MESSAGES = Path(__file__).parent.parent / "data" / "short_messages.tsv"
 TARGET_ACCURACY = 0.97
 
 

@@ -10,7 +10,7 @@ from aiohttp import web
 from clinic.alerts import escalate, retry_pending
 from clinic.escalations import EscalationStore
 from clinic.notify import SIGNATURE_HEADER, WebhookSettings, notify_staff, sign, verify
-from tests.test_escalation_store import new_escalation
+from tests.support.escalations import new_escalation
 
 SECRET = "test-secret"
 
