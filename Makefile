@@ -169,11 +169,13 @@ review-export: migrate
 escalations: migrate
 	@$(PY) -m clinic.escalations list
 
-# ruff, and the import rules of pyproject.toml's [tool.importlinter] (layers, nothing imports tests).
+# ruff, the import rules of pyproject.toml's [tool.importlinter] (layers, nothing imports tests), and
+# mypy, strict on the domain modules ([tool.mypy]).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check bench clinic actions channels staff harness tests widget
 	$(VENV)/bin/ruff format --check bench clinic actions channels staff harness tests widget
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf build $(MODEL_DIR) reports/e2e

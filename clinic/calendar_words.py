@@ -39,24 +39,26 @@ WEEKDAY_WORDS = {
 
 @lru_cache(maxsize=1)
 def calendar_words(path: Path = DEFAULT_CALENDAR) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return loaded
 
 
 def _words(language: str) -> dict[str, Any]:
     words = calendar_words()
-    return words.get(language) or words["en"]
+    chosen: dict[str, Any] = words.get(language) or words["en"]
+    return chosen
 
 
 def weekday_name(day: date, language: str = "en") -> str:
-    return _words(language)["weekdays"][day.weekday()]
+    name: str = _words(language)["weekdays"][day.weekday()]
+    return name
 
 
 def long_date(day: date, language: str = "en") -> str:
     """ "Saturday, November 28" / "sábado 28 de noviembre"."""
     words = _words(language)
-    return words["date"].format(
-        weekday=words["weekdays"][day.weekday()], month=words["months"][day.month - 1], day=day.day
-    )
+    template: str = words["date"]
+    return template.format(weekday=words["weekdays"][day.weekday()], month=words["months"][day.month - 1], day=day.day)
 
 
 def clock_time(value: time, language: str = "en") -> str:

@@ -129,5 +129,5 @@ def clean_first_name(text: str) -> str | None:
     words = NAME_WORD.findall(NAME_PREFIX.sub("", text))
     if not words or len(words) > 4 or words[0].lower() in NOT_NAMES:
         return None
-    name = words[0]
+    name: str = words[0]
     return name[:1].upper() + name[1:50]

@@ -22,7 +22,7 @@ from clinic.calendar_words import (
 from clinic.directory import Clinic, Directory
 from clinic.hours import california_holidays, format_time, holiday_closure, is_open, local_now, opening_on
 from clinic.language import fold
-from clinic.messages import message
+from clinic.messages import message_text
 from clinic.places import Place, PlaceLookup
 from clinic.sms_render import shorten
 
@@ -81,7 +81,7 @@ def _within_sms_limit(text: str) -> str:
 
 
 def _say(key: str, sms: bool, language: str, /, **values: object) -> str:
-    return message(key, "sms" if sms else None, language, **values)["text"]
+    return message_text(key, "sms" if sms else None, language, **values)
 
 
 def clinic_card(clinic: Clinic, language: str = "en") -> str:

@@ -10,7 +10,7 @@ import holidays
 
 from clinic.calendar_words import clock_time, long_date, weekday_name
 from clinic.directory import Clinic, Directory
-from clinic.messages import message
+from clinic.messages import message_text
 
 CALLBACK_MARGIN = timedelta(minutes=30)
 SEARCH_DAYS = 14
@@ -19,7 +19,7 @@ SEARCH_DAYS = 14
 @lru_cache(maxsize=8)
 def california_holidays(year: int) -> holidays.HolidayBase:
     """The year's US and California holidays (building the calendar is slow: cached)."""
-    return holidays.US(subdiv="CA", years=year)
+    return holidays.country_holidays("US", subdiv="CA", years=year)
 
 
 def holiday_closure(directory: Directory, day: date) -> str | None:
@@ -47,7 +47,7 @@ def local_now(directory: Directory, now: datetime | None = None) -> datetime:
 def is_open(directory: Directory, clinic: Clinic, now: datetime | None = None) -> bool:
     moment = local_now(directory, now)
     hours = opening_on(directory, clinic, moment.date())
-    return bool(hours) and hours[0] <= moment.time() < hours[1]
+    return hours is not None and hours[0] <= moment.time() < hours[1]
 
 
 def format_time(value: time, language: str = "en") -> str:
@@ -79,7 +79,7 @@ class CallbackWindow:
             name = "callback_tomorrow"
         else:
             name = "callback_on"
-        return message(name, None, language, **values)["text"]
+        return message_text(name, None, language, **values)
 
 
 def next_callback_window(directory: Directory, now: datetime | None = None) -> CallbackWindow:

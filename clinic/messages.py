@@ -26,8 +26,14 @@ def message(name: str, channel: str | None = None, language: str = "en", /, **va
     """
     entry = load_messages()[name]
     entry = entry.get(language) or entry
-    text = entry.get("sms") if channel in SMS_CHANNELS and entry.get("sms") else entry["text"]
+    text: str = entry["sms"] if channel in SMS_CHANNELS and entry.get("sms") else entry["text"]
     rendered: dict[str, Any] = {"text": text.format(**values)}
     if entry.get("buttons"):
         rendered["buttons"] = [dict(button) for button in entry["buttons"]]
     return rendered
+
+
+def message_text(name: str, channel: str | None = None, language: str = "en", /, **values: Any) -> str:
+    """The text alone of ``message``."""
+    text: str = message(name, channel, language, **values)["text"]
+    return text

@@ -57,7 +57,7 @@ def _languages(path: Path = DEFAULT_KEYWORDS) -> tuple[_Language, ...]:
     languages = []
     for code, entry in data.items():
         polite = _alternation(entry["polite"])
-        alone = {}
+        alone: dict[str, re.Pattern[str]] = {}
         for kind in KINDS:
             words = _alternation(entry[kind])
             # Keywords (one or more) with only courtesy words around them.

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clinic.messages import message as clinic_message
+from clinic.messages import message_text
 
 GSM7_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -65,7 +66,7 @@ def numbered_menu(buttons: Sequence[dict[str, Any]], language: str = "en") -> st
         clinic_message("sms_menu_option", None, language, number=i, title=str(b.get("title", "")).strip())["text"]
         for i, b in enumerate(buttons, start=1)
     )
-    return clinic_message("sms_menu", None, language, options=options)["text"]
+    return message_text("sms_menu", None, language, options=options)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from clinic.messages import message
+from clinic.messages import message_text
 from clinic.transcript import NOTICE_METADATA, STAFF_METADATA
 
 JOINED, RETURNED, RESOLVED, TIMED_OUT = "joined", "returned", "resolved", "timed_out"
@@ -81,7 +81,8 @@ def last_staff_activity(events: list[dict[str, Any]]) -> float | None:
     """When staff last acted in the conversation (the pause, or a staff message since), if paused."""
     for event in reversed(events):
         if event.get("event") == "pause" or is_staff_event(event):
-            return event.get("timestamp")
+            timestamp: float | None = event.get("timestamp")
+            return timestamp
         if event.get("event") in ("resume", "restart"):
             return None
     return None
@@ -116,12 +117,12 @@ def language_of(slots: dict[str, Any] | None) -> str:
 def notice_text(kind: str, language: str, channel: str | None, staff: StaffMember | None, clinic: str) -> str:
     """What the visitor is told when staff join, or why the assistant is back."""
     values = {"staff_name": staff.name if staff else "", "staff_role": staff.role if staff else "", "clinic": clinic}
-    return message(NOTICE_MESSAGES[kind], channel, language, **values)["text"]
+    return message_text(NOTICE_MESSAGES[kind], channel, language, **values)
 
 
 def sms_text(text: str, staff: StaffMember, language: str) -> str:
     """A staff message as texted: prefixed with the name, since SMS has no bubbles."""
-    return message("staff_sms_message", "sms", language, staff_name=staff.name, text=text)["text"]
+    return message_text("staff_sms_message", "sms", language, staff_name=staff.name, text=text)
 
 
 def notice_event(text: str, kind: str, staff: StaffMember | None, at: float | None = None) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -28,10 +29,10 @@ def topic_label(intent: str, language: str = "en") -> str | None:
     return topic_labels(language).get(intent)
 
 
-def best_guess(intent_ranking: list[dict]) -> str | None:
+def best_guess(intent_ranking: list[dict[str, Any]]) -> str | None:
     """The highest-ranked intent that can be offered back to the visitor for confirmation."""
     for candidate in intent_ranking:
-        name = candidate.get("name")
+        name: str | None = candidate.get("name")
         if name not in NOT_CONFIRMABLE and name in topic_labels():
             return name
     return None
@@ -62,7 +63,7 @@ FAQ_INTENTS = frozenset(
 RELATED_FAQ_MIN_CONFIDENCE = 0.08
 
 
-def related_faq(intent_ranking: list[dict]) -> str | None:
+def related_faq(intent_ranking: list[dict[str, Any]]) -> str | None:
     """The general FAQ topic closest to a personal question, when the classifier sees one."""
     for candidate in intent_ranking:
         name = candidate.get("name")
@@ -71,7 +72,7 @@ def related_faq(intent_ranking: list[dict]) -> str | None:
     return None
 
 
-def confirmation_prompt(intent: str, channel: str | None = None, language: str = "en") -> dict:
+def confirmation_prompt(intent: str, channel: str | None = None, language: str = "en") -> dict[str, Any]:
     """The first fallback stage: the best guess in plain words, with buttons to answer."""
     prompt = message("confirm_topic", channel, language, topic=topic_labels(language)[intent])
     for button in prompt["buttons"]:

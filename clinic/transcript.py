@@ -30,7 +30,8 @@ def _role(event: dict[str, Any]) -> str:
         return "staff"
     if metadata.get(NOTICE_METADATA):
         return "notice"
-    return event["event"]
+    kind: str = event["event"]
+    return kind
 
 
 def event_buttons(event: dict[str, Any]) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from clinic.calendar_words import WEEKDAY_WORDS, long_date, weekday_name
 from clinic.directory import Directory
 from clinic.hours import CALLBACK_MARGIN, SEARCH_DAYS, format_time, local_now, opening_on
-from clinic.messages import message
+from clinic.messages import message_text
 
 PARTS_OF_DAY = {
     "morning": (time(8), time(12)),
@@ -134,7 +134,7 @@ class Callback:
             "weekday": weekday_name(self.day, language),
             "date": long_date(self.day, language),
         }
-        return message(name, None, language, **values)["text"]
+        return message_text(name, None, language, **values)
 
 
 def _open_span(directory: Directory, day: date) -> tuple[time, time] | None:

@@ -148,7 +148,7 @@ def aspect_asked(text: str, table: Table | None = None) -> str | None:
     return next((a for a, words in table.aspects.items() if has_phrase(normalised, words)), None)
 
 
-def is_follow_up(text: str, intent: str | None, confidence: float, entities: list[dict]) -> bool:
+def is_follow_up(text: str, intent: str | None, confidence: float, entities: list[dict[str, Any]]) -> bool:
     """Whether a message leans on the conversation so far rather than standing alone."""
     if intent in NOT_FOLLOW_UPS and confidence >= CONFIDENT:
         return False
@@ -235,7 +235,8 @@ def resolve(
     hearing that word").
     """
     table = table or load_table()
-    sure = classifier_confidence >= CONFIDENT and classifier_intent in table.subjects_by_intent
+    intent_subject = table.subjects_by_intent.get(classifier_intent or "")
+    sure = classifier_confidence >= CONFIDENT and intent_subject is not None
     # Not for "how long does it last?": there the classifier would be guessing what "it" is.
     confident = sure and not _has_anaphora(text)
     aspect = aspect_asked(text, table)
@@ -251,8 +252,8 @@ def resolve(
     if about_clinic and new_subject is None:
         return _resolve_clinic(aspect, day, text, clinic_named, place_named, classifier_intent, context, table)
     subject = new_subject or (context.subject if context.subject != CLINIC else None)
-    if subject is None and confident and table.subjects_by_intent[classifier_intent] != CLINIC:
-        subject = table.subjects_by_intent[classifier_intent]
+    if subject is None and confident and intent_subject != CLINIC:
+        subject = intent_subject
     if subject is None and aspect == "cost":
         # The cost answer covers every treatment, so "is it covered?" needs no subject.
         return Resolution("answer", "utter_cost_insurance", slots={"topic": "cost_insurance"})
@@ -264,7 +265,7 @@ def resolve(
     if aspect is None and new_subject is not None:
         aspect = "definition"
     name = table.answers.get(subject, {}).get(aspect or "")
-    if name is None and sure and table.subjects_by_intent[classifier_intent] == subject:
+    if name is None and sure and intent_subject == subject:
         name = f"utter_{classifier_intent}"
     if name is None:
         return Resolution("clarify", "clarify_aspect", slots={"subject": subject})

@@ -18,6 +18,7 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -103,7 +104,7 @@ def read_text_source(path: Path) -> list[Group]:
     return groups
 
 
-def expand_template(template: dict) -> Group:
+def expand_template(template: dict[str, Any]) -> Group:
     names = list(template["slots"])
     messages = tuple(
         template["pattern"].format(**dict(zip(names, values, strict=True)))

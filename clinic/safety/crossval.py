@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from typing import Any
 
-import numpy as np
+from numpy.typing import NDArray
 
 from clinic.safety.corpus import LANGUAGES, STYLES, TRAIN_FILE, Example, read_examples
 from clinic.safety.decision import CrisisDetector
@@ -45,7 +46,7 @@ def _figures(examples: list[Example], scores: dict[str, Score], crisis: float, p
 
 
 def choose_thresholds(
-    examples: list[Example], texts: list[str], probabilities: np.ndarray, kinds: list[str], caught: np.ndarray
+    examples: list[Example], texts: list[str], probabilities: NDArray[Any], kinds: list[str], caught: NDArray[Any]
 ) -> tuple[float, float, dict[str, Slice]]:
     """(crisis, possible) thresholds and the cross-validated figures of the decision with them.
 

@@ -20,11 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from clinic.safety.corpus import CRISIS_KINDS, NONE, POSSIBLE
 from clinic.safety.language import detect_language
 from clinic.safety.lexicon import DEFAULT_LEXICON, LexiconEntry, cached_lexicon, screen_in_detail
-from clinic.safety.model import DEFAULT_MODEL, CrisisModel, cached_model
+from clinic.safety.model import DEFAULT_MODEL, Score, cached_model
 from clinic.safety.normalise import normalise
 
 CRISIS = "crisis"
@@ -70,8 +71,17 @@ class Decision:
 RECENT_DECISIONS = 64
 
 
+class ScoringModel(Protocol):
+    """What the detector asks of a crisis model (``CrisisModel``, or cross-validation's stand-in)."""
+
+    crisis_threshold: float
+    possible_threshold: float
+
+    def score(self, normalised: str) -> Score: ...
+
+
 class CrisisDetector:
-    def __init__(self, lexicon: list[LexiconEntry], model: CrisisModel) -> None:
+    def __init__(self, lexicon: list[LexiconEntry], model: ScoringModel) -> None:
         self.lexicon = lexicon
         self.model = model
         # The channel guard and the NLU pipeline both ask about the same message, within one

@@ -76,7 +76,7 @@ def topic_to_return_to(events: list[dict[str, Any]]) -> str | None:
         if event.get("event") != "user" or (parse.get("intent") or {}).get("name") != "possible_crisis":
             continue
         classified = (parse.get("crisis_screen") or {}).get("classified_intent") or {}
-        name = classified.get("name")
+        name: str | None = classified.get("name")
         if name in FAQ_INTENTS and classified.get("confidence", 0.0) >= TOPIC_MIN_CONFIDENCE:
             return name
         return None

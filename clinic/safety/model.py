@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import yaml
+from numpy.typing import NDArray
 
 from clinic.safety.corpus import TRAIN_FILE, Example, read_examples
 from clinic.safety.normalise import normalise
@@ -55,12 +56,12 @@ class Score:
 @dataclass
 class CrisisModel:
     vocabularies: list[dict[str, int]]
-    idf: list[np.ndarray]
-    coef: np.ndarray  # binary: one weight per feature, all vectorizers side by side
+    idf: list[NDArray[Any]]
+    coef: NDArray[Any]  # binary: one weight per feature, all vectorizers side by side
     intercept: float
     kinds: list[str]
-    kind_coef: np.ndarray  # (kinds, features)
-    kind_intercept: np.ndarray
+    kind_coef: NDArray[Any]  # (kinds, features)
+    kind_intercept: NDArray[Any]
     crisis_threshold: float
     possible_threshold: float
 
@@ -79,7 +80,7 @@ class CrisisModel:
         """The model as plain values (dicts, arrays, numbers), as it is saved."""
         return {name: value for name, value in self.__dict__.items() if not name.startswith("_")}
 
-    def features(self, normalised: str) -> tuple[np.ndarray, np.ndarray]:
+    def features(self, normalised: str) -> tuple[NDArray[Any], NDArray[Any]]:
         """Column indices and TF-IDF values of one normalised message (each vectorizer l2-normed)."""
         columns: list[int] = []
         values: list[float] = []
@@ -132,7 +133,7 @@ def vectorize(texts: list[str], vectorizers: list[Any] | None = None) -> tuple[A
     return matrix, vectorizers
 
 
-def fit_models(texts: list[str], flagged: np.ndarray, kinds: list[str]) -> tuple[list[Any], Any, Any]:
+def fit_models(texts: list[str], flagged: NDArray[Any], kinds: list[str]) -> tuple[list[Any], Any, Any]:
     from sklearn.linear_model import LogisticRegression
 
     matrix, vectorizers = vectorize(texts)
@@ -142,7 +143,9 @@ def fit_models(texts: list[str], flagged: np.ndarray, kinds: list[str]) -> tuple
     return vectorizers, binary, kind
 
 
-def thresholds(probabilities: np.ndarray, flagged: np.ndarray, caught_by_lexicon: np.ndarray) -> tuple[float, float]:
+def thresholds(
+    probabilities: NDArray[Any], flagged: NDArray[Any], caught_by_lexicon: NDArray[Any]
+) -> tuple[float, float]:
     """(crisis, possible) thresholds from the model's out-of-fold scores of what the lexicon lets through.
 
     The possible-crisis one is as low as the false-alarm budget allows, the crisis one spends
@@ -159,7 +162,7 @@ def thresholds(probabilities: np.ndarray, flagged: np.ndarray, caught_by_lexicon
     return max(0.5, allowing(FALSE_ALARM_BUDGET / 2)), allowing(FALSE_ALARM_BUDGET)
 
 
-def _training_set(examples: list[Example], extra_negatives: list[str]) -> tuple[list[str], np.ndarray, list[str]]:
+def _training_set(examples: list[Example], extra_negatives: list[str]) -> tuple[list[str], NDArray[Any], list[str]]:
     texts = [normalise(example.text) for example in examples] + [normalise(text) for text in extra_negatives]
     flagged = np.array([example.flagged for example in examples] + [False] * len(extra_negatives))
     kinds = [example.outcome for example in examples] + ["none"] * len(extra_negatives)
@@ -168,7 +171,7 @@ def _training_set(examples: list[Example], extra_negatives: list[str]) -> tuple[
 
 def out_of_fold_scores(
     examples: list[Example], extra_negatives: list[str]
-) -> tuple[list[str], np.ndarray, list[str], np.ndarray]:
+) -> tuple[list[str], NDArray[Any], list[str], NDArray[Any]]:
     """Each corpus example's normalised text, out-of-fold probability and kind, and lexicon catch.
 
     Folds by corpus group (the intent examples spread over 50 groups of their own), so a
@@ -195,7 +198,7 @@ def out_of_fold_scores(
     return texts[:size], probabilities[:size], predicted[:size], caught
 
 
-def thresholds_for(examples: list[Example], probabilities: np.ndarray, caught: np.ndarray) -> tuple[float, float]:
+def thresholds_for(examples: list[Example], probabilities: NDArray[Any], caught: NDArray[Any]) -> tuple[float, float]:
     return thresholds(probabilities, np.array([example.flagged for example in examples]), caught)
 
 
