@@ -73,11 +73,8 @@ async def notify_staff(settings: WebhookSettings, escalation_id: str, reason: st
     body = notification_body(escalation_id, reason, priority)
     timeout = aiohttp.ClientTimeout(total=settings.timeout)
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        attempts = 0
 
-        async def post() -> bool:
-            nonlocal attempts
-            attempts += 1
+        async def post(attempt: int) -> bool:
             headers = {
                 "Content-Type": "application/json",
                 SIGNATURE_HEADER: sign(body, settings.secret, int(time.time())),
@@ -85,7 +82,7 @@ async def notify_staff(settings: WebhookSettings, escalation_id: str, reason: st
             try:
                 async with session.post(settings.url, data=body, headers=headers) as response:
                     if response.status < 300:
-                        logger.info("event=staff_notified escalation_id=%s attempt=%d", escalation_id, attempts)
+                        logger.info("event=staff_notified escalation_id=%s attempt=%d", escalation_id, attempt)
                         return True
                     if not worth_retrying(response.status):
                         logger.error(

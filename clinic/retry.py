@@ -19,18 +19,19 @@ def worth_retrying(status: int) -> bool:
 
 
 async def with_backoff(
-    attempt: Callable[[], Awaitable[Result]],
+    attempt: Callable[[int], Awaitable[Result]],
     attempts: int,
     first_delay: float,
     on_failure: Callable[[int, str], None],
 ) -> Result | None:
     """``attempt``'s result, after up to ``attempts`` tries that raised ``RetryableFailure``;
-    None when the last one did too. The wait doubles after each failure, from ``first_delay``.
+    None when the last one did too. Each try is given its number (from 1); the wait doubles
+    after each failure, from ``first_delay``.
     """
     delay = first_delay
     for number in range(1, attempts + 1):
         try:
-            return await attempt()
+            return await attempt(number)
         except RetryableFailure as failure:
             on_failure(number, str(failure))
         if number < attempts:

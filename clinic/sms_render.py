@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from clinic.messages import message as clinic_message
 from clinic.messages import message_text
 
 GSM7_BASIC = (
@@ -63,7 +62,7 @@ def plain_text(text: str) -> str:
 
 def numbered_menu(buttons: Sequence[dict[str, Any]], language: str = "en") -> str:
     options = ", ".join(
-        clinic_message("sms_menu_option", None, language, number=i, title=str(b.get("title", "")).strip())["text"]
+        message_text("sms_menu_option", None, language, number=i, title=str(b.get("title", "")).strip())
         for i, b in enumerate(buttons, start=1)
     )
     return message_text("sms_menu", None, language, options=options)

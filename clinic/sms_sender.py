@@ -103,7 +103,7 @@ class TwilioSender:
         """Sends one SMS; returns Twilio's MessageSid, or None after the last failed attempt."""
         from twilio.base.exceptions import TwilioRestException
 
-        async def create() -> str:
+        async def create(_attempt: int) -> str:
             try:
                 message = await asyncio.wait_for(
                     self._twilio().messages.create_async(to=to_number, from_=self.settings.from_number, body=body),

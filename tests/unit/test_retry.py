@@ -19,9 +19,10 @@ def waits(monkeypatch):
 
 async def test_retryable_failures_are_tried_again_after_doubling_waits(waits):
     outcomes = iter([RetryableFailure("status 503"), RetryableFailure("TimeoutError"), "sent"])
-    failures = []
+    failures, numbers = [], []
 
-    async def attempt():
+    async def attempt(number):
+        numbers.append(number)
         outcome = next(outcomes)
         if isinstance(outcome, Exception):
             raise outcome
@@ -29,12 +30,13 @@ async def test_retryable_failures_are_tried_again_after_doubling_waits(waits):
 
     result = await with_backoff(attempt, 4, 0.5, lambda number, failure: failures.append((number, failure)))
     assert result == "sent"
+    assert numbers == [1, 2, 3]
     assert failures == [(1, "status 503"), (2, "TimeoutError")]
     assert waits == [0.5, 1.0]
 
 
 async def test_after_the_last_attempt_it_gives_up_without_waiting_again(waits):
-    async def attempt():
+    async def attempt(number):
         raise RetryableFailure("status 500")
 
     assert await with_backoff(attempt, 3, 0.25, lambda number, failure: None) is None
@@ -42,7 +44,7 @@ async def test_after_the_last_attempt_it_gives_up_without_waiting_again(waits):
 
 
 async def test_any_other_error_ends_the_retries_at_once(waits):
-    async def attempt():
+    async def attempt(number):
         raise ValueError("rejected")
 
     with pytest.raises(ValueError):
